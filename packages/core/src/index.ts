@@ -7,3 +7,4 @@ export type * from './interfaces/config.js';
 export type * from './interfaces/catalog.js';
 export type * from './interfaces/logger.js';
 export * from './plugins/define.js';
+export { parseDuration } from './config/duration.js';
