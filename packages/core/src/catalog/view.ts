@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import type { CatalogView, ListPage, ListQuery } from '../interfaces/catalog.js';
+import { decodeCursor } from './cursor.js';
+import { listPredicate } from './list-filter.js';
+import { scanPage, slicePage, startAfter } from './page.js';
+import { compareNewestFirst } from './recency.js';
+import type { CatalogRow, IndexedEntry } from './row.js';
+
+/** The versions of one server, precomputed for the versions and detail routes. */
+interface ServerVersions {
+  /** Every version, newest first. */
+  readonly all: readonly IndexedEntry[];
+  /** The non-deleted versions, newest first. */
+  readonly visible: readonly IndexedEntry[];
+  /** The newest non-deleted version, if any. */
+  readonly latest: IndexedEntry | undefined;
+  readonly byVersion: ReadonlyMap<string, IndexedEntry>;
+}
+
+/**
+ * An immutable, precomputed view over rows: lists in (name, version) byte order for each kind of
+ * list query, `isLatest` per server, the versions of each server newest first, and a generation
+ * that is a hash of everything served. Built once per change so requests only slice or scan.
+ */
+export class View implements CatalogView {
+  /**
+   * A hash of every served entry, deleted ones included: it changes exactly when the content does,
+   * and equal content gives an equal generation on every replica and after a restart.
+   */
+  readonly generation: string;
+  /** Servers with at least one non-deleted version. */
+  readonly serverCount: number;
+  /** Non-deleted versions. */
+  readonly versionCount: number;
+  /** Every entry, deleted ones included, in key order. */
+  readonly #all: IndexedEntry[] = [];
+  /** The non-deleted entries, in key order. */
+  readonly #visible: IndexedEntry[] = [];
+  /** The latest entry of each server, in key order. */
+  readonly #latest: IndexedEntry[] = [];
+  readonly #servers = new Map<string, ServerVersions>();
+
+  /** @param rows sorted by (name, version) in byte order, each key once. */
+  constructor(rows: readonly CatalogRow[]) {
+    const hash = createHash('sha256');
+    for (let start = 0; start < rows.length; ) {
+      const name = (rows[start] as CatalogRow).name;
+      let end = start + 1;
+      while (end < rows.length && (rows[end] as CatalogRow).name === name) end++;
+      const server = this.#addServer(name, rows.slice(start, end));
+      for (const entry of server.all) hash.update(entry.json);
+      start = end;
+    }
+    this.generation = hash.digest('base64url');
+    this.serverCount = this.#latest.length;
+    this.versionCount = this.#visible.length;
+  }
+
+  /** Indexes the rows of one server (in key order) and returns its versions. */
+  #addServer(name: string, group: readonly CatalogRow[]): ServerVersions {
+    const newest = [...group].sort(compareNewestFirst);
+    const latestRow = newest.find((row) => !row.deleted);
+    const entryOf = (row: CatalogRow): IndexedEntry => row.entry(row === latestRow);
+    for (const row of group) {
+      const entry = entryOf(row);
+      this.#all.push(entry);
+      if (!row.deleted) this.#visible.push(entry);
+      if (entry.isLatest) this.#latest.push(entry);
+    }
+    const all = newest.map(entryOf);
+    const server: ServerVersions = {
+      all,
+      visible: all.filter((entry) => entry.status !== 'deleted'),
+      latest: latestRow && entryOf(latestRow),
+      byVersion: new Map(all.map((entry) => [entry.version, entry])),
+    };
+    this.#servers.set(name, server);
+    return server;
+  }
+
+  list(query: ListQuery): ListPage {
+    // `latest` entries are never deleted, so includeDeleted does not change that list.
+    const sorted =
+      query.version === 'latest' ? this.#latest : query.includeDeleted ? this.#all : this.#visible;
+    // An empty cursor is treated as no cursor: the first page.
+    const start = query.cursor ? startAfter(sorted, decodeCursor(query.cursor)) : 0;
+    const matches = listPredicate(query);
+    return matches === undefined
+      ? slicePage(sorted, start, query.limit)
+      : scanPage(sorted, start, query.limit, matches);
+  }
+
+  versions(name: string, includeDeleted: boolean): readonly IndexedEntry[] | undefined {
+    const server = this.#servers.get(name);
+    const versions = includeDeleted ? server?.all : server?.visible;
+    return versions !== undefined && versions.length > 0 ? versions : undefined;
+  }
+
+  get(name: string, version: string, includeDeleted: boolean): IndexedEntry | undefined {
+    const server = this.#servers.get(name);
+    if (version === 'latest') return server?.latest;
+    const entry = server?.byVersion.get(version);
+    return entry !== undefined && (includeDeleted || entry.status !== 'deleted') ? entry : undefined;
+  }
+}
