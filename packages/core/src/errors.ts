@@ -60,6 +60,7 @@ export const ErrorKinds = {
   format: { code: 'THV_ERR_FORMAT', status: 422, title: 'Unrecognised registry document' },
   storage: { code: 'THV_ERR_STORAGE', status: 500, title: 'Storage failed' },
   aborted: { code: 'THV_ERR_ABORTED', status: 503, title: 'Aborted' },
+  internal: { code: 'THV_ERR_INTERNAL', status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, ErrorKind>;
 
 /** Bad input from an HTTP client (query parameter, path segment). */

@@ -1,0 +1,76 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { NotImplementedError } from '../../errors.js';
+import type { CatalogEntry, CatalogReader, CatalogView } from '../../interfaces/catalog.js';
+import { sendCatalogJson } from '../conditional.js';
+import * as schemas from '../schemas.js';
+import { compatServerListJson } from '../server-list.js';
+import { serverNotFound } from './servers.js';
+
+/** Options of {@link compatRoutes}. */
+export interface CompatRoutesOptions {
+  catalog: CatalogReader;
+}
+
+const NO_DEPLOYMENTS = 'no deployment source is configured';
+
+/**
+ * The original ToolHive registry server's routes under `/api/v0`: the latest version of every
+ * server, of one server, and the deployed-servers routes, which answer 501 because this server
+ * has no deployment (Kubernetes) source.
+ */
+export const compatRoutes: FastifyPluginAsync<CompatRoutesOptions> = async (app, { catalog }) => {
+  app.get(
+    '/servers',
+    {
+      schema: {
+        summary: 'List the latest version of every server',
+        response: { 200: schemas.compatServerList, 304: schemas.notModified },
+      },
+    },
+    (request, reply) => {
+      const view = catalog.aggregated();
+      return sendCatalogJson(request, reply, view, {}, () => compatServerListJson(latestOfEach(view)));
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/servers/:name',
+    {
+      schema: {
+        summary: 'Get the latest version of a server',
+        params: schemas.paramsSchema(['name']),
+        response: { 200: schemas.serverResponse, 304: schemas.notModified, 404: schemas.problem },
+      },
+    },
+    (request, reply) => {
+      const view = catalog.aggregated();
+      const entry = view.get(request.params.name, 'latest', false);
+      if (entry === undefined) throw serverNotFound(request.params.name);
+      return sendCatalogJson(request, reply, view, {}, () => entry.json);
+    },
+  );
+
+  const deployedSchema = { summary: 'Deployed server instances (not available)', response: { 501: schemas.problem } };
+  app.get('/deployed', { schema: deployedSchema }, () => {
+    throw new NotImplementedError(NO_DEPLOYMENTS);
+  });
+  app.get(
+    '/deployed/:name',
+    { schema: { ...deployedSchema, params: schemas.paramsSchema(['name']) } },
+    () => {
+      throw new NotImplementedError(NO_DEPLOYMENTS);
+    },
+  );
+};
+
+/** Every server's latest version, in name order, read page by page through the catalog's list. */
+function latestOfEach(view: CatalogView): CatalogEntry[] {
+  const entries: CatalogEntry[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = view.list({ cursor, limit: schemas.LIMIT.max, version: 'latest', includeDeleted: false });
+    entries.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return entries;
+}

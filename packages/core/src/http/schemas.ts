@@ -1,0 +1,177 @@
+/**
+ * JSON schemas of the HTTP API: fastify validates requests with them and the OpenAPI document is
+ * built from them, so what is checked and what is documented cannot drift apart.
+ */
+import { OFFICIAL_META_KEY } from '../interfaces/model.js';
+
+/** A JSON schema object (the subset this API writes). */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** The list page size bounds and default of the official API. */
+export const LIMIT = { min: 1, max: 100, default: 30 } as const;
+
+const includeDeleted = {
+  type: 'boolean',
+  default: false,
+  description: 'Include versions whose status is `deleted`.',
+} as const;
+
+/** Query of `GET …/servers`. */
+export const listQuerystring = {
+  type: 'object',
+  properties: {
+    cursor: { type: 'string', description: 'Opaque cursor: the `metadata.nextCursor` of the previous page.' },
+    limit: {
+      type: 'integer',
+      minimum: LIMIT.min,
+      maximum: LIMIT.max,
+      default: LIMIT.default,
+      description: 'Maximum number of items to return.',
+    },
+    search: { type: 'string', description: 'Case-insensitive substring of the name, title or description.' },
+    updated_since: {
+      type: 'string',
+      format: 'date-time',
+      description: 'Only versions updated strictly after this RFC 3339 instant; implies `include_deleted`.',
+    },
+    version: { type: 'string', description: '`latest`, or an exact version.' },
+    include_deleted: includeDeleted,
+  },
+} as const;
+
+/** Query of the versions and version routes. */
+export const includeDeletedQuerystring = {
+  type: 'object',
+  properties: { include_deleted: includeDeleted },
+} as const;
+
+/** Path parameters this API uses, by name. */
+export const pathParams = {
+  registryName: { type: 'string', description: 'Name of a configured registry.' },
+  serverName: { type: 'string', description: 'URL-encoded server name, e.g. `io.github.user%2Fweather`.' },
+  version: { type: 'string', description: 'URL-encoded version, or `latest`.' },
+  name: { type: 'string', description: 'URL-encoded server name.' },
+} as const satisfies Record<string, JsonSchema>;
+
+/** The params schema of a route whose path has the given parameters. */
+export function paramsSchema(names: readonly (keyof typeof pathParams)[]): JsonSchema {
+  return {
+    type: 'object',
+    required: names,
+    properties: Object.fromEntries(names.map((name) => [name, pathParams[name]])),
+  };
+}
+
+const officialMeta = {
+  type: 'object',
+  description: 'Registry-managed metadata.',
+  properties: {
+    status: { type: 'string', enum: ['active', 'deprecated', 'deleted'] },
+    statusMessage: { type: 'string' },
+    statusChangedAt: { type: 'string', format: 'date-time' },
+    publishedAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    isLatest: { type: 'boolean' },
+  },
+} as const;
+
+/** One server version: `{ server, _meta }`, as the official registry. */
+export const serverResponse = {
+  type: 'object',
+  description: 'One server version.',
+  required: ['server'],
+  properties: {
+    server: { type: 'object', description: 'The server.json document.', additionalProperties: true },
+    _meta: { type: 'object', properties: { [OFFICIAL_META_KEY]: officialMeta }, additionalProperties: true },
+  },
+} as const;
+
+/** A page of server versions, as the official registry. */
+export const serverList = {
+  type: 'object',
+  description: 'A page of server versions.',
+  required: ['servers', 'metadata'],
+  properties: {
+    servers: { type: 'array', items: serverResponse },
+    metadata: {
+      type: 'object',
+      required: ['count'],
+      properties: {
+        count: { type: 'integer', description: 'Number of items in this page.' },
+        nextCursor: { type: 'string', description: 'Cursor of the next page; absent on the last page.' },
+      },
+    },
+  },
+} as const;
+
+/** The original server's list: the latest version of every server and their number. */
+export const compatServerList = {
+  type: 'object',
+  description: 'The latest version of every server.',
+  required: ['servers', 'total'],
+  properties: {
+    servers: { type: 'array', items: serverResponse },
+    total: { type: 'integer' },
+  },
+} as const;
+
+/** An RFC 9457 problem (content type `application/problem+json`). */
+export const problem = {
+  type: 'object',
+  description: 'An error (RFC 9457 problem details).',
+  required: ['type', 'title', 'status', 'detail', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string', description: 'Stable machine code, e.g. `THV_ERR_NOT_FOUND`.' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+/** A 304 answer to a matching `If-None-Match`. */
+export const notModified = { type: 'null', description: 'Not modified: the cached copy is current.' } as const;
+
+/** `GET /health`. */
+export const health = {
+  type: 'object',
+  description: 'The process is alive.',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['ok'] } },
+} as const;
+
+/** `GET /readiness` when ready. */
+export const ready = {
+  type: 'object',
+  description: 'Every registry has data.',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['ready'] } },
+} as const;
+
+/** `GET /version`. */
+export const version = {
+  type: 'object',
+  description: 'Build information.',
+  required: ['version'],
+  properties: {
+    version: { type: 'string' },
+    commit: { type: 'string' },
+    buildDate: { type: 'string' },
+    nodeVersion: { type: 'string' },
+  },
+} as const;
+
+/** `GET /openapi.json`. */
+export const openApiDocument = {
+  type: 'object',
+  description: 'The OpenAPI 3.1 document of this API.',
+  additionalProperties: true,
+} as const;
