@@ -1,0 +1,65 @@
+import type { ServerStatus, SkippedEntry, SourceEntry, StoredEntry } from '../interfaces/model.js';
+import { hashValue } from '../util/hash.js';
+
+/** The entries to commit, and the incoming entries dropped while building them. */
+export interface BuiltSnapshot {
+  entries: StoredEntry[];
+  skipped: SkippedEntry[];
+}
+
+/** How incoming entries combine with the previous snapshot. */
+export type SnapshotMode = 'full' | 'delta';
+
+/** Identity of a server version inside a registry. */
+export function entryKey(name: string, version: string): string {
+  return `${name}\u0000${version}`;
+}
+
+/**
+ * Turns what a source delivered into stored entries, carrying timestamps across syncs
+ * (architecture §6): `publishedAt` is the upstream value, else when this registry first saw the
+ * version; `updatedAt` is the upstream value, else it moves only when the content hash changes;
+ * `statusChangedAt` moves only when the status changes. In `delta` mode the incoming entries are
+ * upserts over `previous`; in `full` mode they replace it.
+ */
+export function buildSnapshot(
+  incoming: readonly SourceEntry[],
+  previous: readonly StoredEntry[] | undefined,
+  now: string,
+  mode: SnapshotMode = 'full',
+): BuiltSnapshot {
+  const before = new Map<string, StoredEntry>();
+  for (const entry of previous ?? []) before.set(entryKey(entry.server.name, entry.server.version), entry);
+
+  const result = new Map<string, StoredEntry>(mode === 'delta' ? before : undefined);
+  const seen = new Set<string>();
+  const skipped: SkippedEntry[] = [];
+  for (const entry of incoming) {
+    const { name, version } = entry.server;
+    const key = entryKey(name, version);
+    if (seen.has(key)) {
+      skipped.push({ name, version, reason: 'duplicate name and version in the source; the first one is kept' });
+      continue;
+    }
+    seen.add(key);
+    result.set(key, toStored(entry, before.get(key), now));
+  }
+  return { entries: [...result.values()], skipped };
+}
+
+function toStored(entry: SourceEntry, prior: StoredEntry | undefined, now: string): StoredEntry {
+  const official = entry.official ?? {};
+  const status: ServerStatus = official.status ?? 'active';
+  const contentHash = hashValue({ server: entry.server, status, statusMessage: official.statusMessage ?? null });
+  const unchanged = prior !== undefined && prior.contentHash === contentHash;
+  const stored: StoredEntry = {
+    server: entry.server,
+    status,
+    publishedAt: official.publishedAt ?? prior?.publishedAt ?? now,
+    updatedAt: official.updatedAt ?? (unchanged ? prior.updatedAt : now),
+    statusChangedAt: official.statusChangedAt ?? (prior !== undefined && prior.status === status ? prior.statusChangedAt : now),
+    contentHash,
+  };
+  if (official.statusMessage !== undefined) stored.statusMessage = official.statusMessage;
+  return stored;
+}
