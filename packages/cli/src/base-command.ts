@@ -1,0 +1,50 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { isRegistryError, loadConfig, type Config } from '@thv/registry-core';
+import type { Logger } from 'pino';
+import { exitCodeFor } from './exit-codes.js';
+import { createLogger, LOG_LEVELS } from './logger.js';
+
+/** Directory of the CLI's own install: the last place plugin packages are looked for. */
+export const CLI_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+
+/**
+ * Flags and error handling shared by every command that reads a config: `--config`, `--log-level`,
+ * and one mapping of failures to messages and exit codes (2 for bad usage or configuration, 1 for
+ * a runtime failure), so no command prints a stack trace for an operator's mistake.
+ */
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    config: Flags.file({ char: 'c', summary: 'Path of the configuration file (YAML).', required: true }),
+    'log-level': Flags.string({
+      summary: 'Log level.',
+      options: [...LOG_LEVELS],
+      default: 'info',
+      env: 'THV_LOG_LEVEL',
+    }),
+  };
+
+  /** Loads the config named by `--config`. */
+  protected async readConfig(path: string): Promise<Config> {
+    return loadConfig(path);
+  }
+
+  /** A logger at the chosen level. */
+  protected makeLogger(level: string): Logger {
+    return createLogger(level);
+  }
+
+  protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    if (error instanceof Errors.ExitError || (error as { oclif?: unknown }).oclif !== undefined) throw error;
+    if (isRegistryError(error)) {
+      const details = error.errors.map((detail) => `  - ${detail.path}: ${detail.message}`);
+      this.logToStderr([error.message, ...(details.length > 1 ? details : [])].join('\n'));
+    } else {
+      this.logToStderr(`error: ${error.message}`);
+    }
+    return this.exit(exitCodeFor(error));
+  }
+}
