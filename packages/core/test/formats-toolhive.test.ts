@@ -230,6 +230,17 @@ t.test('any server with an OCI package or a remote converts to a legacy entry', 
   });
 });
 
+t.test('of several OCI packages, the one ToolHive describes is exported', async (t) => {
+  const server = serverJson({
+    packages: [
+      { registryType: 'oci', identifier: 'docker.io/example/weather:1.0.0', transport: { type: 'stdio' } },
+      { registryType: 'oci', identifier: 'ghcr.io/example/weather:1.0.0', transport: { type: 'stdio' } },
+    ],
+    _meta: { [PUBLISHER]: { 'io.github.stacklok': { 'ghcr.io/example/weather:1.0.0': { status: 'Active', tier: 'Official' } } } },
+  });
+  t.match(serverToToolhive(server), { ok: true, entry: { image: 'ghcr.io/example/weather:1.0.0', tier: 'Official' } });
+});
+
 t.test('toolhiveTags reads the tags ToolHive keeps, and nothing else', async (t) => {
   t.same(toolhiveTags(serverJson()), []);
   t.same(toolhiveTags(serverJson({ _meta: { [PUBLISHER]: { 'io.github.stacklok': 'not a block' } } })), []);

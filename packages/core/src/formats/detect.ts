@@ -2,8 +2,8 @@ import { isPlainObject } from '../config/config-path.js';
 import { FormatError } from '../errors.js';
 import type { DocumentFormat, FormatHint } from '../interfaces/model.js';
 
-/** How each format is named in messages. */
-export const FORMAT_DESCRIPTIONS: Readonly<Record<DocumentFormat, string>> = {
+// How each format is named in messages.
+const FORMAT_DESCRIPTIONS: Readonly<Record<DocumentFormat, string>> = {
   toolhive: 'a ToolHive registry (servers / remote_servers keyed by name)',
   'upstream-wrapped': 'an upstream registry file (data.servers)',
   'upstream-list': 'an MCP Registry API page (a servers array)',

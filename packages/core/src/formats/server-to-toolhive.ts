@@ -1,10 +1,9 @@
 import type { KeyValueInput, Package, RemoteTransport, ServerJSON } from '../model/server-json.js';
 import { envVarsFromRuntimeArguments } from './runtime-env-vars.js';
 import { omitEmpty } from './omit-empty.js';
-import { toolhiveExtensions } from './toolhive-meta.js';
+import { toolhiveBlockKeys, toolhiveExtensions } from './toolhive-meta.js';
 import { toolhiveKey, toolhiveServerName } from './toolhive-names.js';
 import type {
-  ToolhiveBaseEntry,
   ToolhiveEnvVar,
   ToolhiveExtensions,
   ToolhiveHeader,
@@ -39,8 +38,8 @@ export function serverToToolhive(server: ServerJSON): ToolhiveConversion {
 
 function chooseOciPackage(server: ServerJSON): Package | undefined {
   const ociPackages = (server.packages ?? []).filter((pkg) => pkg.registryType === 'oci');
-  const described = ociPackages.find((pkg) => toolhiveExtensions(server, pkg.identifier) !== undefined);
-  return described ?? ociPackages[0];
+  const described = toolhiveBlockKeys(server);
+  return ociPackages.find((pkg) => described.includes(pkg.identifier)) ?? ociPackages[0];
 }
 
 function toImageEntry(server: ServerJSON, key: string, pkg: Package): ToolhiveImageEntry {
@@ -94,10 +93,7 @@ function baseEntry(server: ServerJSON, key: string, extensions: ToolhiveExtensio
   };
 }
 
-function trailingBaseFields(
-  server: ServerJSON,
-  extensions: ToolhiveExtensions | undefined,
-): Pick<ToolhiveBaseEntry, 'tools'> & Partial<ToolhiveBaseEntry> {
+function trailingBaseFields(server: ServerJSON, extensions: ToolhiveExtensions | undefined) {
   return {
     tools: extensions?.tools ?? [],
     ...omitEmpty({

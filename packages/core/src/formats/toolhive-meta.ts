@@ -21,6 +21,11 @@ export function toolhiveExtensions(server: ServerJSON, key?: string): ToolhiveEx
   return isPlainObject(chosen) ? (chosen as unknown as ToolhiveExtensions) : undefined;
 }
 
+/** The keys (image references or URLs) of a server's ToolHive blocks. */
+export function toolhiveBlockKeys(server: ServerJSON): string[] {
+  return Object.keys(toolhiveBlocks(server));
+}
+
 /** The tags ToolHive keeps for a server (from every block, without duplicates); filters use them. */
 export function toolhiveTags(server: ServerJSON): string[] {
   const tags = new Set<string>();
