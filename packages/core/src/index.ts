@@ -20,12 +20,33 @@ export { BUILT_IN_PLUGINS, candidatePackages, resolvePlugin } from './plugins/lo
 export type { PluginSearchPath, ResolvedPlugin } from './plugins/loader.js';
 export { assertMethods, createSource, createStorage, type PluginEnvironment } from './plugins/instantiate.js';
 
-export { parseDuration } from './config/duration.js';
+export { DURATION_PATTERN, parseDuration } from './config/duration.js';
 export { loadConfig } from './config/load-config.js';
 export { parseConfig } from './config/parse-config.js';
 export { validateBlock } from './config/validate-block.js';
 export { parseAddress } from './config/address.js';
 export { createConfigError, formatErrorDetail } from './config/config-error.js';
+
+export { validateServer, type ServerValidation } from './model/validate.js';
+export { serverSchema, SERVER_SCHEMA_URL } from './model/server-schema.js';
+export type {
+  Argument,
+  Icon,
+  Input,
+  KeyValueInput,
+  LocalTransport,
+  NamedArgument,
+  Package,
+  PositionalArgument,
+  RemoteTransport,
+  Repository,
+} from './model/server-json.js';
+export { assertFormatHint, detectFormat } from './formats/detect.js';
+export { parseDocument } from './formats/parse.js';
+export { imageEntryToServer, remoteEntryToServer } from './formats/toolhive-to-server.js';
+export { serverToToolhive, type ToolhiveConversion } from './formats/server-to-toolhive.js';
+export { toolhiveExtensions, toolhiveMeta, toolhiveTags } from './formats/toolhive-meta.js';
+export type * from './formats/toolhive-types.js';
 
 export { Catalog } from './catalog/catalog.js';
 export { compareUtf8 } from './catalog/byte-order.js';

@@ -1,3 +1,5 @@
+import { DURATION_PATTERN } from '@thv/registry-core';
+
 /** Default `maxBytes`: 50 MiB, far above any real registry document. */
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 
@@ -6,7 +8,6 @@ export const DEFAULT_TIMEOUT = '30s';
 
 /**
  * JSON schema of the `source.file` block. Exactly one of `path` or `url`.
- * The duration pattern is the grammar of core's `parseDuration`.
  */
 export const configSchema = {
   type: 'object',
@@ -25,7 +26,7 @@ export const configSchema = {
     },
     timeout: {
       type: 'string',
-      pattern: '^(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h))+$',
+      pattern: DURATION_PATTERN,
       default: DEFAULT_TIMEOUT,
       description: 'Time limit of one url fetch, body included (e.g. 30s, 2m). Applies to url only.',
     },

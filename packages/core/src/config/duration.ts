@@ -1,5 +1,10 @@
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
+/**
+ * The grammar of a duration as a JSON-schema `pattern`, so plugin schemas reject a bad duration
+ * with the same rule that {@link parseDuration} applies.
+ */
+export const DURATION_PATTERN = '^(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h))+$';
+const DURATION = new RegExp(DURATION_PATTERN);
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
 
 /**
