@@ -59,5 +59,5 @@ export { createRuntime, type RegistryRuntime } from './runtime/registry-runtime.
 
 export { buildApp, type AppOptions } from './http/app.js';
 export { registryApi } from './http/registry-api.js';
-export type { RegistryApiOptions, VersionInfo, ReadinessReport } from './http/options.js';
+export type { ReadinessReport, RegistryApiOptions, RegistrySummary, VersionInfo } from './http/options.js';
 export { toProblem, PROBLEM_CONTENT_TYPE, type Problem } from './http/problem.js';

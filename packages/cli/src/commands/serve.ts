@@ -34,6 +34,7 @@ export default class Serve extends BaseCommand {
     const app = await buildApp({
       catalog: runtime.catalog,
       readiness: () => runtime.coordinator.readiness(),
+      registries: () => runtime.summaries(),
       info: { version: CLI_VERSION, nodeVersion: process.version },
       logger,
     });

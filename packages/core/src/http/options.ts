@@ -1,4 +1,5 @@
 import type { CatalogReader } from '../interfaces/catalog.js';
+import type { SyncStatus } from '../interfaces/status.js';
 
 /** Build information served by `GET /version`. */
 export interface VersionInfo {
@@ -18,6 +19,17 @@ export interface ReadinessReport {
   notReady: string[];
 }
 
+/** One configured registry as the status route reports it. */
+export interface RegistrySummary {
+  name: string;
+  /** The source plugin type, e.g. `git`. */
+  type: string;
+  /** The source's own description (never secrets), e.g. `git https://… main registry.json`. */
+  source: string;
+  /** The last known sync status; absent before the first attempt. */
+  status?: SyncStatus;
+}
+
 /** Options of the {@link registryApi} fastify plugin. */
 export interface RegistryApiOptions {
   /** Where every read is served from. */
@@ -25,4 +37,9 @@ export interface RegistryApiOptions {
   /** Called on each `GET /readiness`; must be cheap. */
   readiness: () => ReadinessReport;
   info: VersionInfo;
+  /**
+   * The configured registries and their sync status, served under `/v0.1/x/dev.toolhive/registries`.
+   * Without it (an embedded catalog with no sync) the route lists the catalog's registries alone.
+   */
+  registries?: () => readonly RegistrySummary[];
 }

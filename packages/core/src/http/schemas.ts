@@ -175,3 +175,48 @@ export const openApiDocument = {
   description: 'The OpenAPI 3.1 document of this API.',
   additionalProperties: true,
 } as const;
+
+const syncStatus = {
+  type: 'object',
+  description: 'Sync status of a registry.',
+  properties: {
+    phase: { type: 'string', enum: ['Syncing', 'Complete', 'Failed'] },
+    message: { type: 'string' },
+    lastAttempt: { type: 'string', format: 'date-time' },
+    lastSuccess: { type: 'string', format: 'date-time' },
+    consecutiveFailures: { type: 'integer', description: 'Failed attempts since the last success.' },
+    fingerprint: { type: 'string', description: 'Identifies the source content last committed.' },
+    filterHash: { type: 'string', description: 'Identifies the filter last applied.' },
+    serverCount: { type: 'integer' },
+    versionCount: { type: 'integer' },
+    skipped: { type: 'integer', description: 'Invalid entries skipped by the last successful sync.' },
+    skippedEntries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, version: { type: 'string' }, reason: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+/** One configured registry with its source and sync status. */
+export const registrySummary = {
+  type: 'object',
+  required: ['name', 'type', 'source'],
+  properties: {
+    name: { type: 'string' },
+    type: { type: 'string', description: 'Source plugin type.' },
+    source: { type: 'string', description: 'What the source reads, without secrets.' },
+    serverCount: { type: 'integer', description: 'Servers served for this registry now.' },
+    versionCount: { type: 'integer', description: 'Server versions served for this registry now.' },
+    status: syncStatus,
+  },
+} as const;
+
+/** Body of `GET /v0.1/x/dev.toolhive/registries`. */
+export const registrySummaryList = {
+  type: 'object',
+  required: ['registries'],
+  properties: { registries: { type: 'array', items: registrySummary } },
+} as const;

@@ -1,4 +1,5 @@
 import { Catalog } from '../catalog/catalog.js';
+import type { RegistrySummary } from '../http/options.js';
 import type { Config } from '../interfaces/config.js';
 import type { SourceHandler } from '../interfaces/source.js';
 import type { Storage } from '../interfaces/storage.js';
@@ -12,6 +13,8 @@ export interface RegistryRuntime {
   readonly storage: Storage;
   readonly sources: ReadonlyMap<string, SourceHandler>;
   readonly coordinator: SyncCoordinator;
+  /** Each registry's source and sync status, for the status route. */
+  summaries(): RegistrySummary[];
   /** Stops syncing (aborting syncs in flight), closes the sources, then the storage. */
   close(): Promise<void>;
 }
@@ -41,6 +44,13 @@ export async function createRuntime(config: Config, env: PluginEnvironment): Pro
     storage,
     sources,
     coordinator,
+    summaries() {
+      return config.registries.map((registry) => {
+        const status = coordinator.status(registry.name);
+        const source = sources.get(registry.name)?.describe() ?? registry.source.type;
+        return { name: registry.name, type: registry.source.type, source, ...(status === undefined ? {} : { status }) };
+      });
+    },
     async close() {
       await coordinator.stop();
       await Promise.allSettled([...sources.values()].map((source) => source.close?.()));
