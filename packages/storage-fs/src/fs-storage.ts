@@ -63,15 +63,29 @@ export class FsStorage implements Storage {
     const dir = this.#registryDir(registry);
     const snapshotPath = join(dir, SNAPSHOT_FILE);
     const statusPath = join(dir, STATUS_FILE);
-    const [snapshotValue, statusValue] = await Promise.all([readJsonFile(snapshotPath), readJsonFile(statusPath)]);
+    const snapshotValue = await readJsonFile(snapshotPath);
     const snapshot = snapshotValue === undefined ? undefined : decodeSnapshot(snapshotValue, snapshotPath);
-    const statusFile = statusValue === undefined ? undefined : decodeStatus(statusValue, statusPath);
+    const statusFile = await this.#readStatusFile(registry, statusPath);
     const status = laterStatus(statusFile, snapshot?.status);
     this.#logger.debug({ registry, count: snapshot?.entries.length }, 'loaded registry');
     return {
       ...(snapshot !== undefined && { entries: snapshot.entries }),
       ...(status !== undefined && { status }),
     };
+  }
+
+  /**
+   * `status.json`, or undefined when it is missing or unreadable: the snapshot carries the status of
+   * its commit, so a damaged status file must not keep good data from being served.
+   */
+  async #readStatusFile(registry: string, statusPath: string): Promise<SyncStatus | undefined> {
+    try {
+      const value = await readJsonFile(statusPath);
+      return value === undefined ? undefined : decodeStatus(value, statusPath);
+    } catch (error) {
+      this.#logger.warn({ registry, err: error }, 'status file unreadable; using the status stored with the snapshot');
+      return undefined;
+    }
   }
 
   /** Writes the snapshot (status inside), then `status.json`; each rename is atomic. */

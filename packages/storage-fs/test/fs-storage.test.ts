@@ -103,9 +103,21 @@ t.test('corrupt files are a StorageError naming the file', async (t) => {
   await writeFile(snapshotPath, JSON.stringify({ formatVersion: 1, entries: {}, status: status(T1) }));
   await t.rejects(storage.load('default'), { message: `corrupt ${snapshotPath}: "entries" is not an array` });
 
-  await storage.commit('default', [], status(T1));
-  await writeFile(join(dir, 'status.json'), '[]');
-  await t.rejects(storage.load('default'), { message: `corrupt ${join(dir, 'status.json')}: not a sync status` });
+});
+
+t.test('an unusable status.json falls back to the status stored with the snapshot', async (t) => {
+  const root = t.testdir({});
+  const storage = await openStorage(t, root);
+  await storage.commit('default', [entry('io.github.a/one')], status(T1));
+  const statusPath = join(registryDir(root, 'default'), 'status.json');
+  for (const damage of ['[]', '{"phase":', 'dir']) {
+    await rm(statusPath, { recursive: true, force: true });
+    if (damage === 'dir') await mkdir(statusPath);
+    else await writeFile(statusPath, damage);
+    const loaded = await storage.load('default');
+    t.equal(loaded.entries?.length, 1, `entries still load (${damage})`);
+    t.same(loaded.status, status(T1), `the snapshot's status is used (${damage})`);
+  }
 });
 
 t.test('an unreadable file is a StorageError naming the file', async (t) => {
@@ -113,12 +125,12 @@ t.test('an unreadable file is a StorageError naming the file', async (t) => {
   const storage = await openStorage(t, root);
   await storage.commit('default', [], status(T1));
   // A directory where the file should be fails to read as root too.
-  const statusPath = join(registryDir(root, 'default'), 'status.json');
-  await rm(statusPath);
-  await mkdir(statusPath);
+  const snapshotPath = join(registryDir(root, 'default'), 'snapshot.json');
+  await rm(snapshotPath);
+  await mkdir(snapshotPath);
   await t.rejects(storage.load('default'), {
     name: 'StorageError',
-    message: `could not read ${statusPath}: `,
+    message: `could not read ${snapshotPath}: `,
   });
 });
 
