@@ -152,3 +152,19 @@ t.test('the official seed file (a bare array) loads its 4 entries', { skip: seed
     ],
   );
 });
+
+t.test('a Deprecated ToolHive entry is served with the official deprecated status', async (t) => {
+  const document: ToolhiveRegistry = {
+    version: '1.0.0',
+    last_updated: '2026-01-01T00:00:00Z',
+    servers: { old: imageEntry({ status: 'Deprecated' }), current: imageEntry({ status: 'Active' }) },
+    remote_servers: { gone: remoteEntry({ status: 'Deprecated' }) },
+  };
+  const parsed = parseDocument(document);
+  const status = Object.fromEntries(parsed.entries.map((entry) => [entry.server.name, entry.official?.status]));
+  t.same(status, {
+    'io.github.stacklok/old': 'deprecated',
+    'io.github.stacklok/current': undefined,
+    'io.github.stacklok/gone': 'deprecated',
+  });
+});

@@ -1,4 +1,5 @@
 import { isPlainObject } from '../config/config-path.js';
+import type { OfficialMeta } from '../interfaces/model.js';
 import type { Candidate } from './candidate.js';
 import { checkImageEntry, checkRemoteEntry } from './toolhive-shape.js';
 import { imageEntryToServer, remoteEntryToServer } from './toolhive-to-server.js';
@@ -26,13 +27,25 @@ function sectionCandidates(section: Record<string, unknown>, pathPrefix: string)
   return [
     ...keyedCandidates(section['servers'], `${pathPrefix}servers`, (key, value) => {
       const checked = checkImageEntry(value);
-      return checked.ok ? { label: key, server: imageEntryToServer(key, checked.value) } : { label: key, reason: checked.reason };
+      return checked.ok
+        ? { label: key, server: imageEntryToServer(key, checked.value), ...lifecycle(checked.value) }
+        : { label: key, reason: checked.reason };
     }),
     ...keyedCandidates(section['remote_servers'], `${pathPrefix}remote_servers`, (key, value) => {
       const checked = checkRemoteEntry(value);
-      return checked.ok ? { label: key, server: remoteEntryToServer(key, checked.value) } : { label: key, reason: checked.reason };
+      return checked.ok
+        ? { label: key, server: remoteEntryToServer(key, checked.value), ...lifecycle(checked.value) }
+        : { label: key, reason: checked.reason };
     }),
   ];
+}
+
+/**
+ * A ToolHive `Deprecated` entry is served with the official `deprecated` status, so clients of
+ * the official API see it; ToolHive's own status stays in its metadata block as well.
+ */
+function lifecycle(entry: { status?: string }): { official?: Partial<OfficialMeta> } {
+  return entry.status?.toLowerCase() === 'deprecated' ? { official: { status: 'deprecated' } } : {};
 }
 
 function keyedCandidates(
