@@ -169,6 +169,8 @@ t.test('a small pool given without an idle size is not an error', async (t) => {
 t.test('storage without a database: its other keys are the plugin options', async (t) => {
   const config = parseConfig(`${GIT_SOURCE}\nstorage: { type: fs, path: ./snapshots }\n`, CONFIG_PATH);
   t.same(config.storage, { type: 'fs', options: { path: './snapshots' }, optionsPath: 'storage' });
+  const untyped = parseConfig(`${GIT_SOURCE}\nstorage: { path: ./snapshots }\n`, CONFIG_PATH);
+  t.same(untyped.storage, { type: 'fs', options: { path: './snapshots' }, optionsPath: 'storage' }, 'type defaults to fs');
 });
 
 t.test('server addresses', async (t) => {
@@ -344,9 +346,9 @@ registries:
     errors: [{ path: 'storage.type', message: '"pg" needs a database block with the connection' }],
   },
   {
-    name: 'storage without a type',
-    text: `${GIT_SOURCE}storage: { path: ./data }\n`,
-    errors: [{ path: 'storage.type', message: 'is required' }],
+    name: 'storage with an empty type',
+    text: `${GIT_SOURCE}storage: { type: "", path: ./data }\n`,
+    errors: [{ path: 'storage.type', message: 'must NOT have fewer than 1 characters' }],
   },
   {
     name: 'bad server address',

@@ -72,10 +72,10 @@ const databaseSchema = {
   },
 } as const;
 
-// Open: every key but `type` and `plugin` belongs to the storage plugin.
+// Open: every key but `type` and `plugin` belongs to the storage plugin. `type` defaults to `fs`
+// (or `pg` beside a database block), so `storage: { path: ./x }` is enough for the default.
 const storageSchema = {
   type: 'object',
-  required: ['type'],
   properties: { type: nonEmptyString, plugin: nonEmptyString },
 } as const;
 

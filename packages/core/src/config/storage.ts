@@ -20,7 +20,7 @@ export function selectStorage(
   configDir: string,
   issues: ErrorDetail[],
 ): PluginSelection {
-  const { type, plugin, ...rest } = raw ?? { type: database === undefined ? DEFAULT_STORAGE : DATABASE_STORAGE };
+  const { type = database === undefined ? DEFAULT_STORAGE : DATABASE_STORAGE, plugin, ...rest } = raw ?? {};
   const pluginPart = plugin === undefined ? {} : { plugin: resolvePluginSpecifier(configDir, plugin) };
   if (database === undefined) {
     if (type === DATABASE_STORAGE) {
