@@ -8,7 +8,7 @@ export interface SourceContext {
   registryName: string;
   /** Logger bound to `{ registry, source }`. Never log secrets. */
   logger: Logger;
-  /** Directory this source may use for caches (created on demand, kept across restarts). */
+  /** Directory this source may use for caches (created before `create` is called, kept across restarts). */
   dataDir: string;
   /** Directory of the config file; relative paths in the block are relative to it. */
   configDir: string;

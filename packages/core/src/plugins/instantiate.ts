@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { JSONSchema } from 'json-schema-to-ts';
 import { createConfigError } from '../config/config-error.js';
@@ -24,10 +25,12 @@ export async function createSource(config: Config, registry: RegistryConfig, env
   const { plugin, from } = await resolvePlugin('source', registry.source, searchPath(config, env), env.logger);
   const options = checkedOptions(config, plugin.configSchema, registry.source);
   const logger = env.logger.child({ registry: registry.name, source: registry.source.type });
+  const dataDir = join(config.dataDir, 'sources', encodeURIComponent(registry.name));
+  await mkdir(dataDir, { recursive: true });
   const handler = await plugin.create(options, {
     registryName: registry.name,
     logger,
-    dataDir: join(config.dataDir, 'sources', encodeURIComponent(registry.name)),
+    dataDir,
     configDir: config.configDir,
     resolvePath: (path) => resolveAgainst(config.configDir, path),
     ...(registry.source.format === undefined ? {} : { format: registry.source.format }),
