@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import { isRegistryError, loadConfig, type Config } from '@thv/registry-core';
+import { formatErrorDetail, isRegistryError, loadConfig, type Config } from '@thv/registry-core';
 import type { Logger } from 'pino';
 import { exitCodeFor } from './exit-codes.js';
 import { createLogger, LOG_LEVELS } from './logger.js';
@@ -40,7 +40,7 @@ export abstract class BaseCommand extends Command {
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     if (error instanceof Errors.ExitError || (error as { oclif?: unknown }).oclif !== undefined) throw error;
     if (isRegistryError(error)) {
-      const details = error.errors.map((detail) => `  - ${detail.path}: ${detail.message}`);
+      const details = error.errors.map((detail) => `  - ${formatErrorDetail(detail)}`);
       this.logToStderr([error.message, ...(details.length > 1 ? details : [])].join('\n'));
     } else {
       this.logToStderr(`error: ${error.message}`);
