@@ -8,7 +8,10 @@ export interface SourceContext {
   registryName: string;
   /** Logger bound to `{ registry, source }`. Never log secrets. */
   logger: Logger;
-  /** Directory this source may use for caches (created before `create` is called, kept across restarts). */
+  /**
+   * Directory this source may use for caches, kept across restarts. The plugin creates it when it
+   * first writes there, so that `validate` and read-only uses leave no trace.
+   */
   dataDir: string;
   /** Directory of the config file; relative paths in the block are relative to it. */
   configDir: string;

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { JSONSchema } from 'json-schema-to-ts';
 import { createConfigError } from '../config/config-error.js';
@@ -26,7 +25,6 @@ export async function createSource(config: Config, registry: RegistryConfig, env
   const options = checkedOptions(config, plugin.configSchema, registry.source);
   const logger = env.logger.child({ registry: registry.name, source: registry.source.type });
   const dataDir = join(config.dataDir, 'sources', encodeURIComponent(registry.name));
-  await mkdir(dataDir, { recursive: true });
   const handler = await plugin.create(options, {
     registryName: registry.name,
     logger,
