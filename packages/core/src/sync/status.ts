@@ -9,9 +9,13 @@ export function initialStatus(): SyncStatus {
   return { phase: 'Failed', message: 'not synced yet', consecutiveFailures: 0, serverCount: 0, versionCount: 0, skipped: 0 };
 }
 
-/** Server and version counts of a snapshot, as the status reports them. */
+/**
+ * Server and version counts of a snapshot as the status reports them: what is served, so deleted
+ * versions (kept to answer `include_deleted`) are not counted, as in the catalog.
+ */
 export function snapshotCounts(entries: readonly StoredEntry[]): Pick<SyncStatus, 'serverCount' | 'versionCount'> {
-  return { serverCount: new Set(entries.map((entry) => entry.server.name)).size, versionCount: entries.length };
+  const visible = entries.filter((entry) => entry.status !== 'deleted');
+  return { serverCount: new Set(visible.map((entry) => entry.server.name)).size, versionCount: visible.length };
 }
 
 /** The skipped-entry fields of a status. */
