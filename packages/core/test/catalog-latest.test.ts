@@ -82,3 +82,16 @@ t.test('unknown server or version', async (t) => {
   t.equal(view.get(NAME, '9.9.9', true), undefined);
   t.equal(view.versions('io.github.other/x', true), undefined);
 });
+
+t.test("an upstream's own latest flag wins over the rule; the rule decides without one", async (t) => {
+  const flagged = (version: string, isLatest: boolean): StoredEntry => ({ ...storedEntry({ name: NAME, version }), isLatest });
+  const catalog = new Catalog(['main']);
+  catalog.setRegistry('main', [flagged('2.0.0', false), flagged('1.5.0', true), flagged('1.0.0', false)]);
+  t.equal(latestOf(catalog.aggregated()), '1.5.0', 'the upstream chose 1.5.0');
+  t.match(JSON.parse(catalog.aggregated().get(NAME, '2.0.0', false)?.json ?? '{}'), {
+    _meta: { 'io.modelcontextprotocol.registry/official': { isLatest: false } },
+  });
+
+  catalog.setRegistry('main', [flagged('2.0.0', false), { ...flagged('1.5.0', true), status: 'deleted' }]);
+  t.equal(latestOf(catalog.aggregated()), '2.0.0', 'a deleted flagged version falls back to the rule');
+});

@@ -53,3 +53,11 @@ t.test('a duplicate name and version keeps the first and reports the second', as
   t.equal(built.entries[0]?.server.description, 'first');
   t.match(built.skipped, [{ name: 'a/x', version: '1.0.0', reason: /duplicate/ }]);
 });
+
+t.test("an upstream's isLatest flag is kept without counting as content", async (t) => {
+  const first = buildSnapshot([entry('a/x', '1.0.0', 'd', { status: 'active', isLatest: true })], undefined, T1).entries;
+  t.equal(first[0]?.isLatest, true);
+  const second = buildSnapshot([entry('a/x', '1.0.0', 'd', { status: 'active', isLatest: false })], first, T2).entries;
+  t.match(second[0], { isLatest: false, updatedAt: T1 });
+  t.notOk('isLatest' in (buildSnapshot([entry('a/y', '1.0.0')], undefined, T1).entries[0] ?? {}), 'absent unless declared');
+});

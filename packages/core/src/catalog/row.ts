@@ -26,6 +26,8 @@ export class CatalogRow implements RecencyKey {
   readonly version: string;
   readonly status: ServerStatus;
   readonly deleted: boolean;
+  /** The source flagged this version as the latest (upstream registries do). */
+  readonly declaredLatest: boolean;
   readonly semver: semver.SemVer | null;
   readonly publishedAtMs: number;
   readonly updatedAtMs: number;
@@ -42,6 +44,7 @@ export class CatalogRow implements RecencyKey {
     this.version = server.version;
     this.status = stored.status;
     this.deleted = stored.status === 'deleted';
+    this.declaredLatest = stored.isLatest === true;
     this.semver = semver.parse(server.version);
     this.publishedAtMs = instantMs(stored.publishedAt);
     this.updatedAtMs = instantMs(stored.updatedAt);

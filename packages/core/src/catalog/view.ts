@@ -59,7 +59,8 @@ export class View implements CatalogView {
   /** Indexes the rows of one server (in key order) and returns its versions. */
   #addServer(name: string, group: readonly CatalogRow[]): ServerVersions {
     const newest = [...group].sort(compareNewestFirst);
-    const latestRow = newest.find((row) => !row.deleted);
+    // An upstream's own choice of latest is kept; the rule decides when there is none.
+    const latestRow = newest.find((row) => !row.deleted && row.declaredLatest) ?? newest.find((row) => !row.deleted);
     const entryOf = (row: CatalogRow): IndexedEntry => row.entry(row === latestRow);
     for (const row of group) {
       const entry = entryOf(row);

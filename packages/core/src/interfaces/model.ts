@@ -51,6 +51,11 @@ export interface StoredEntry {
   statusChangedAt: string;
   /** Hash of the canonical server JSON and status; decides whether `updatedAt` moves. */
   contentHash: string;
+  /**
+   * `isLatest` as the source declared it (an upstream registry's own flag). When a server has a
+   * version flagged true it is the latest; otherwise the latest is computed (semver, then time).
+   */
+  isLatest?: boolean;
 }
 
 /** Why one entry of a source document was skipped. */

@@ -61,5 +61,6 @@ function toStored(entry: SourceEntry, prior: StoredEntry | undefined, now: strin
     contentHash,
   };
   if (official.statusMessage !== undefined) stored.statusMessage = official.statusMessage;
+  if (official.isLatest !== undefined) stored.isLatest = official.isLatest;
   return stored;
 }
