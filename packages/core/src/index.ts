@@ -1,8 +1,8 @@
 /**
  * @thv/registry-core: the model, formats, configuration, plugin contracts and loader, catalog,
  * sync and the MCP Registry HTTP API of thv-registry. Plugin authors need only the
- * `define…Plugin` helpers, the interfaces and the errors; hosts embedding the API use
- * `registryApi` / `buildApp` with a `Catalog`.
+ * `define…Plugin` helpers, the interfaces, the errors and the helpers for source plugins; hosts
+ * embedding the API use `registryApi` / `buildApp` with a `Catalog`.
  */
 export * from './errors.js';
 export * from './interfaces/model.js';
@@ -47,6 +47,12 @@ export { imageEntryToServer, remoteEntryToServer } from './formats/toolhive-to-s
 export { serverToToolhive, type ToolhiveConversion } from './formats/server-to-toolhive.js';
 export { toolhiveExtensions, toolhiveMeta, toolhiveTags } from './formats/toolhive-meta.js';
 export type * from './formats/toolhive-types.js';
+
+// Helpers for source plugins
+export { parseJsonDocument, describeJsonSyntaxError } from './source-kit/parse-json-document.js';
+export { readBodyCapped } from './source-kit/read-body.js';
+export { describeNetworkFailure } from './source-kit/network-failure.js';
+export { parseHttpUrl } from './source-kit/http-url.js';
 
 export { Catalog } from './catalog/catalog.js';
 export { compareUtf8 } from './catalog/byte-order.js';

@@ -114,3 +114,30 @@ t.test('a closed schema without properties still names the unknown key', async (
     { path: 'storage.extra', message: 'unknown key "extra"' },
   ]);
 });
+
+t.test('a plugin schema words its own messages with errorMessage (ajv-errors)', async (t) => {
+  const schema = {
+    type: 'object',
+    properties: {
+      mode: { enum: ['fast', 'safe'], errorMessage: 'must be fast or safe' },
+      host: { type: 'string', not: { pattern: '^localhost$' }, errorMessage: { not: 'cannot be localhost' } },
+      user: { type: 'string' },
+      password: { type: 'string' },
+    },
+    allOf: [{ anyOf: [{ required: ['user'] }, { required: ['token'] }], errorMessage: 'needs a user or a token' }],
+    dependencies: { user: { required: ['password'], errorMessage: { required: 'a user needs a password' } } },
+  } as const;
+  t.same(validateBlock(schema, { user: 'me', password: 'p', mode: 'fast', host: 'example.com' }, 'source.x'), []);
+  t.same(validateBlock(schema, { mode: 'slow', host: 'localhost' }, 'source.x'), [
+    { path: 'source.x', message: 'needs a user or a token' },
+    { path: 'source.x.mode', message: 'must be fast or safe' },
+    { path: 'source.x.host', message: 'cannot be localhost' },
+  ]);
+  t.same(validateBlock(schema, { user: 'me' }, 'registries[0].source.x'), [
+    { path: 'registries[0].source.x', message: 'a user needs a password' },
+  ]);
+  // A schema without errorMessage keeps ajv's wording.
+  t.same(validateBlock({ type: 'object', required: ['user'] } as const, {}, 'source.x'), [
+    { path: 'source.x.user', message: 'is required' },
+  ]);
+});

@@ -1,4 +1,4 @@
-import { ConfigError } from '@thv/registry-core';
+import { ConfigError, parseHttpUrl } from '@thv/registry-core';
 
 /**
  * Normalises the configured `endpoint` into a base URL without a trailing slash, to which the API
@@ -6,15 +6,7 @@ import { ConfigError } from '@thv/registry-core';
  * registry served under a prefix); credentials, a query and a fragment are refused.
  */
 export function parseEndpoint(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError('api source endpoint is not a valid URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`api source endpoint must be http or https, not ${url.protocol.slice(0, -1)}`);
-  }
+  const url = parseHttpUrl(text, 'api source endpoint');
   if (url.username !== '' || url.password !== '') {
     throw new ConfigError('api source endpoint must not carry credentials; send them with headers (Authorization)');
   }

@@ -1,4 +1,12 @@
-import { AbortedError, RegistryError, SourceError, type Logger } from '@thv/registry-core';
+import {
+  AbortedError,
+  describeJsonSyntaxError,
+  describeNetworkFailure,
+  readBodyCapped,
+  RegistryError,
+  SourceError,
+  type Logger,
+} from '@thv/registry-core';
 import { backoffDelay, retryAfterDelay, sleep } from './retry.js';
 
 /** How pages are requested. */
@@ -46,9 +54,6 @@ class AttemptFailure extends Error {
     super(reason, cause === undefined ? undefined : { cause });
   }
 }
-
-/** The body passed the sync's byte budget. */
-class OverBudget extends Error {}
 
 /**
  * Fetches one JSON page. Network errors, timeouts, HTTP 429 and 5xx, a body cut short and invalid
@@ -98,7 +103,7 @@ async function attemptPage(request: PageRequest, options: PageClientOptions): Pr
     if (err instanceof RegistryError || err instanceof AttemptFailure) return err;
     if (request.signal.aborted) return aborted(request, err);
     if (timedOut) return new AttemptFailure(`timed out after ${options.timeoutText}`, true, undefined, err);
-    return new AttemptFailure(phase === 'body' ? bodyFailure(err) : networkFailure(err), true, undefined, err);
+    return new AttemptFailure(phase === 'body' ? bodyFailure(err) : describeNetworkFailure(err), true, undefined, err);
   };
   try {
     let response: Response;
@@ -114,86 +119,41 @@ async function attemptPage(request: PageRequest, options: PageClientOptions): Pr
       throw new AttemptFailure(reason, retryable, retryable ? retryAfterDelay(response.headers.get('retry-after')) : undefined);
     }
 
-    let bytes: Buffer;
+    let bytes: Uint8Array | undefined;
     try {
-      bytes = await readBody(response, request.budget);
+      bytes = await readBodyCapped(response, request.budget);
     } catch (err) {
-      if (err instanceof OverBudget) {
-        throw new SourceError(
-          `responses exceed maxBytes (${options.maxBytes} bytes per sync) fetching ${request.url} (page ${request.page})`,
-        );
-      }
       throw fail(err, 'body');
     }
+    if (bytes === undefined) {
+      throw new SourceError(
+        `responses exceed maxBytes (${options.maxBytes} bytes per sync) fetching ${request.url} (page ${request.page})`,
+      );
+    }
+    // TextDecoder drops a leading byte order mark, which JSON.parse would reject.
+    const text = new TextDecoder().decode(bytes);
     let body: unknown;
     try {
-      body = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+      body = JSON.parse(text);
     } catch (err) {
-      throw new AttemptFailure(`response is not valid JSON (${syntaxMessage(err)})`, true, undefined, err);
+      throw new AttemptFailure(`response is not valid JSON (${describeJsonSyntaxError(err, text)})`, true, undefined, err);
     }
     const date = Date.parse(response.headers.get('date') ?? '');
-    return Number.isNaN(date) ? { body, bytes: bytes.length } : { body, bytes: bytes.length, date };
+    return Number.isNaN(date) ? { body, bytes: bytes.byteLength } : { body, bytes: bytes.byteLength, date };
   } finally {
     clearTimeout(timer);
     request.signal.removeEventListener('abort', onAbort);
   }
 }
 
-/** Streams the body, giving up as soon as it passes `budget` bytes. */
-async function readBody(response: Response, budget: number): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > budget) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new OverBudget();
-  }
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > budget) {
-      await reader.cancel().catch(() => undefined);
-      throw new OverBudget();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
-}
-
 function aborted(request: PageRequest, cause?: unknown): AbortedError {
   return new AbortedError(`fetching ${request.url} (page ${request.page}) was aborted`, { cause });
-}
-
-/** Words a failed connection (undici reports the system error as the cause). */
-function networkFailure(err: unknown): string {
-  const cause = (err as { cause?: unknown }).cause ?? err;
-  switch ((cause as NodeJS.ErrnoException).code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'host not found';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'connection reset';
-    default:
-      return `network error (${oneLine(cause)})`;
-  }
 }
 
 /** Words a body that stopped arriving: the connection closed before all of it was sent. */
 function bodyFailure(err: unknown): string {
   const cause = (err as { cause?: unknown }).cause ?? err;
   return `response body cut short (${oneLine(cause)})`;
-}
-
-// V8 quotes part of the text in some messages; keep it to one short line.
-function syntaxMessage(err: unknown): string {
-  const message = oneLine(err);
-  return message.length > 160 ? `${message.slice(0, 157)}...` : message;
 }
 
 function oneLine(err: unknown): string {

@@ -6,6 +6,9 @@ export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 /** Default `timeout` of a url fetch. */
 export const DEFAULT_TIMEOUT = '30s';
 
+/** The rule `path` and `url` break, in each error about them. */
+const EXACTLY_ONE = 'exactly one of path or url must be set';
+
 /**
  * JSON schema of the `source.file` block. Exactly one of `path` or `url`.
  */
@@ -37,7 +40,10 @@ export const configSchema = {
       description: 'Largest registry document accepted, in bytes; a larger file or response fails the fetch.',
     },
   },
-  oneOf: [{ required: ['path'] }, { required: ['url'] }],
+  // Exactly one of path or url: one is required (the error is at the block), and url is refused
+  // next to path (the error is at url).
+  allOf: [{ anyOf: [{ required: ['path'] }, { required: ['url'] }], errorMessage: `${EXACTLY_ONE} (got neither)` }],
+  dependencies: { path: { properties: { url: { not: {}, errorMessage: `${EXACTLY_ONE} (got both)` } } } },
 } as const;
 
 /** The `source.file` block as the plugin receives it (defaults may not be applied yet). */

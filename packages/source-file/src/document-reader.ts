@@ -3,7 +3,7 @@ import type { JsonValue, SourceFetchRequest } from '@thv/registry-core';
 /** What one read of the registry document produced. */
 export interface Retrieval {
   /** The document's bytes; absent when the origin said it has not changed (HTTP 304). */
-  bytes?: Buffer;
+  bytes?: Uint8Array;
   /** State to keep for the next read (HTTP validators). */
   state?: JsonValue;
 }

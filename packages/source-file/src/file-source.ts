@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Logger, SourceFetchRequest, SourceFetchResult, SourceHandler } from '@thv/registry-core';
+import { parseJsonDocument, type Logger, type SourceFetchRequest, type SourceFetchResult, type SourceHandler } from '@thv/registry-core';
 import type { DocumentReader } from './document-reader.js';
-import { parseDocument } from './parse-document.js';
 
 /**
  * The `file` source: one JSON registry document, fingerprinted by the sha256 of its bytes so an
@@ -34,7 +33,7 @@ export class FileSource implements SourceHandler {
       this.#logger.debug({ source: this.#reader.origin, fingerprint }, 'registry document unchanged');
       return { unchanged: true, ...withState };
     }
-    const document = parseDocument(bytes, this.#reader.origin);
+    const document = parseJsonDocument(bytes, `registry document ${this.#reader.origin}`);
     this.#logger.debug({ source: this.#reader.origin, bytes: bytes.length, fingerprint }, 'registry document read');
     return { documents: [document], fingerprint, ...withState };
   }

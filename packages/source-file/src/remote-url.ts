@@ -1,4 +1,4 @@
-import { ConfigError } from '@thv/registry-core';
+import { parseHttpUrl } from '@thv/registry-core';
 
 /** A URL split into what is fetched, what is shown and the credentials it carried. */
 export interface RemoteUrl {
@@ -10,15 +10,7 @@ export interface RemoteUrl {
 
 /** Parses an http(s) URL, moving embedded credentials into a basic auth header. */
 export function parseRemoteUrl(text: string): RemoteUrl {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError('file source url is not a valid URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`file source url must be http or https, not ${url.protocol.slice(0, -1)}`);
-  }
+  const url = parseHttpUrl(text, 'file source url');
   if (url.username === '' && url.password === '') return { href: url.href };
   const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
   url.username = '';

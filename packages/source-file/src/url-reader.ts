@@ -1,4 +1,4 @@
-import { AbortedError, RegistryError, SourceError, type Logger } from '@thv/registry-core';
+import { AbortedError, describeNetworkFailure, readBodyCapped, RegistryError, SourceError, type Logger } from '@thv/registry-core';
 import type { DocumentReader, Retrieval } from './document-reader.js';
 import { conditionalHeaders, validatorsFromHeaders, validatorsFromState, type HttpValidators } from './http-validators.js';
 import type { RemoteUrl } from './remote-url.js';
@@ -34,7 +34,7 @@ export function createUrlReader(url: RemoteUrl, options: UrlReaderOptions): Docu
         if (timeout.aborted) {
           throw new SourceError(`timed out after ${options.timeoutText} fetching ${url.href}`, { cause: err });
         }
-        throw new SourceError(networkFailure(err, url.href), { cause: err });
+        throw new SourceError(`${describeNetworkFailure(err)} fetching ${url.href}`, { cause: err });
       }
     },
   };
@@ -67,46 +67,7 @@ async function fetchDocument(
     const reason = `${response.status} ${response.statusText}`.trim();
     throw new SourceError(`HTTP ${reason} fetching ${url.href}`);
   }
-  const bytes = await readBody(response, options.maxBytes, url.href);
+  const bytes = await readBodyCapped(response, options.maxBytes);
+  if (bytes === undefined) throw tooLargeError(`response from ${url.href}`, options.maxBytes);
   return current === undefined ? { bytes } : { bytes, state: { ...current } };
-}
-
-/** Streams the body, giving up as soon as it passes `maxBytes`. */
-async function readBody(response: Response, maxBytes: number, href: string): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw tooLargeError(`response from ${href}`, maxBytes);
-  }
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLargeError(`response from ${href}`, maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
-}
-
-/** Words a failed connection (undici reports the system error as the cause). */
-function networkFailure(err: unknown, href: string): string {
-  const cause = (err as { cause?: unknown }).cause ?? err;
-  switch ((cause as NodeJS.ErrnoException).code) {
-    case 'ECONNREFUSED':
-      return `connection refused fetching ${href}`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `host not found fetching ${href}`;
-    case 'ECONNRESET':
-      return `connection reset fetching ${href}`;
-    default:
-      return `could not fetch ${href}: ${(cause as Error).message ?? String(cause)}`;
-  }
 }

@@ -9,6 +9,11 @@ export const DEFAULT_TIMEOUT = '2m';
 /** A full commit sha, as the `commit` field takes it. */
 export const COMMIT_PATTERN = '^[0-9a-fA-F]{40}$';
 
+/** A key that must be absent because `set` is present; the error names both. */
+function conflicting(set: string, extra: string) {
+  return { not: {}, errorMessage: `at most one of branch, tag or commit may be set (got ${set} and ${extra})` } as const;
+}
+
 /**
  * JSON schema of the `source.git` block. At most one of `branch`, `tag` or `commit`; with none the
  * remote's default branch is used.
@@ -78,11 +83,11 @@ export const configSchema = {
       description: 'Time limit of one whole fetch: ref lookup, download and read (e.g. 30s, 2m).',
     },
   },
-  // Each of branch, tag and commit forbids the other two; the error names the extra key.
-  allOf: [
-    { if: { required: ['branch'] }, then: { properties: { tag: false, commit: false } } },
-    { if: { required: ['tag'] }, then: { properties: { commit: false } } },
-  ],
+  // Each of branch, tag and commit forbids the other two; the error is at the extra key.
+  dependencies: {
+    branch: { properties: { tag: conflicting('branch', 'tag'), commit: conflicting('branch', 'commit') } },
+    tag: { properties: { commit: conflicting('tag', 'commit') } },
+  },
 } as const;
 
 /** The `source.git` block as the plugin receives it (defaults may not be applied yet). */

@@ -1,4 +1,4 @@
-import { SourceError } from '@thv/registry-core';
+import { describeNetworkFailure, SourceError } from '@thv/registry-core';
 
 /** Codes of isomorphic-git errors that come from the remote or the network, not from local objects. */
 const REMOTE_ERROR_CODES = new Set([
@@ -86,18 +86,9 @@ export function describeFailure(err: unknown, context: FailureContext): SourceEr
   if (code === 'SmartHttpError') {
     return new SourceError(`${display} did not answer as a git server (is it the URL of a git repository?)`, cause);
   }
-  const syscallCode = codeOf((err as { cause?: unknown }).cause) ?? code;
-  switch (syscallCode) {
-    case 'ECONNREFUSED':
-      return new SourceError(`connection refused fetching ${display}`, cause);
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new SourceError(`host not found fetching ${display}`, cause);
-    case 'ECONNRESET':
-      return new SourceError(`connection reset fetching ${display}`, cause);
-    default: {
-      const message = err instanceof Error ? err.message : String(err);
-      return new SourceError(`could not ${context.remote ? 'fetch' : 'read'} ${display}: ${message}`, cause);
-    }
+  if (isNetworkFailure(err) || isNetworkFailure((err as { cause?: unknown }).cause)) {
+    return new SourceError(`${describeNetworkFailure(err)} fetching ${display}`, cause);
   }
+  const message = err instanceof Error ? err.message : String(err);
+  return new SourceError(`could not ${context.remote ? 'fetch' : 'read'} ${display}: ${message}`, cause);
 }

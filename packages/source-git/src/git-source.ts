@@ -1,5 +1,6 @@
 import {
   AbortedError,
+  parseJsonDocument,
   RegistryError,
   SourceError,
   type JsonValue,
@@ -12,7 +13,6 @@ import { raceAbort } from './abort.js';
 import type { CredentialsProvider } from './credentials.js';
 import { describeFailure } from './failures.js';
 import { refLabel, shortSha, type GitRef } from './git-ref.js';
-import { parseDocument } from './parse-document.js';
 import type { GitRepository, Operation } from './repository.js';
 
 /** What the git source needs besides the repository. */
@@ -124,7 +124,7 @@ export class GitSource implements SourceHandler {
     if (file.bytes.byteLength > this.#options.maxBytes) {
       throw new SourceError(`${what} is larger than maxBytes (${this.#options.maxBytes} bytes)`);
     }
-    const document = parseDocument(file.bytes, what);
+    const document = parseJsonDocument(file.bytes, what);
     logger.debug({ repository: display, commit: file.commit, blob: file.blob, bytes: file.bytes.byteLength }, 'registry file read');
     return { documents: [document], fingerprint: file.blob, state: { ...state } };
   }

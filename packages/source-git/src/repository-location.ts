@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '@thv/registry-core';
+import { ConfigError, parseHttpUrl } from '@thv/registry-core';
 import type { Credentials } from './credentials.js';
 
 /** Where the repository is: a remote reached over smart HTTP, or a repository on local disk. */
@@ -44,12 +44,7 @@ export function parseRepository(text: string, resolvePath: (path: string) => str
 }
 
 function parseRemote(text: string): RepositoryLocation {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError('git source repository is not a valid URL');
-  }
+  const url = parseHttpUrl(text, 'git source repository');
   if (url.hostname === '') throw new ConfigError('git source repository URL has no host');
   // isomorphic-git appends /info/refs: a trailing slash would double it.
   url.pathname = url.pathname.replace(/\/+$/, '');

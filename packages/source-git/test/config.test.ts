@@ -46,6 +46,29 @@ t.test('the schema refuses bad blocks, naming the key', async (t) => {
   ]);
 });
 
+t.test('the schema words the rule on branch, tag and commit at the extra key', async (t) => {
+  const rule = 'at most one of branch, tag or commit may be set';
+  t.same(check({ repository: 'x', path: 'r.json', branch: 'main', tag: 'v1' }), [
+    { path: 'source.git.tag', message: `${rule} (got branch and tag)` },
+  ]);
+  t.same(check({ repository: 'x', path: 'r.json', branch: 'main', commit: sha }), [
+    { path: 'source.git.commit', message: `${rule} (got branch and commit)` },
+  ]);
+  t.same(check({ repository: 'x', path: 'r.json', tag: 'v1', commit: sha }), [
+    { path: 'source.git.commit', message: `${rule} (got tag and commit)` },
+  ]);
+  t.same(check({ repository: 'x', path: 'r.json', branch: 'main', tag: 'v1', commit: sha }), [
+    { path: 'source.git.tag', message: `${rule} (got branch and tag)` },
+    { path: 'source.git.commit', message: `${rule} (got branch and commit)` },
+    { path: 'source.git.commit', message: `${rule} (got tag and commit)` },
+  ]);
+  // Other problems with the same keys keep their own messages.
+  t.same(check({ repository: 'x', path: 'r.json', branch: 'main', tag: '' }), [
+    { path: 'source.git.tag', message: `${rule} (got branch and tag)` },
+    { path: 'source.git.tag', message: 'must NOT have fewer than 1 characters' },
+  ]);
+});
+
 t.test('create refuses what it cannot use', async (t) => {
   const dir = t.testdir({});
   const refused: [Record<string, unknown>, RegExp][] = [

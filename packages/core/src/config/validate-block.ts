@@ -1,4 +1,5 @@
 import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
+import ajvErrors from 'ajv-errors';
 import formatsPlugin from 'ajv-formats';
 import type { JSONSchema } from 'json-schema-to-ts';
 import type { ErrorDetail } from '../errors.js';
@@ -8,8 +9,10 @@ import { unknownKeyMessage } from './suggest.js';
 // strict off: third-party plugin schemas may carry annotations ajv does not know (`x-*`, titles in
 // other vocabularies). addUsedSchema off: two plugins (or two copies of one) may share a `$id`.
 // verbose on: an `additionalProperties` error then carries the schema whose keys we suggest from.
+// allErrors on: every problem at once; ajv-errors needs it for the `errorMessage` keyword.
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, addUsedSchema: false });
 formatsPlugin.default(ajv);
+ajvErrors.default(ajv);
 
 const validators = new WeakMap<object, ValidateFunction>();
 
@@ -29,6 +32,12 @@ function validatorFor(schema: JSONSchema): ValidateFunction {
  * every problem, each named by its config path below `basePath` (e.g. `registries[1].source.git`
  * + `/branch` → `registries[1].source.git.branch`). Unknown keys get the closest known key as a
  * hint. Messages never quote the offending value, so a misplaced secret is not echoed back.
+ *
+ * A schema may word its own messages with the `errorMessage` keyword of
+ * [ajv-errors](https://github.com/ajv-validator/ajv-errors): a string replaces every error raised
+ * in that (sub)schema with one message at its path, an object words single keywords
+ * (`{ required: 'needs a path' }`). Such a message is shown as written, so do not interpolate
+ * values (`${/password}`) into it.
  *
  * Compiled validators are cached per schema object. The value is not modified (no defaults are
  * filled in). Throws the ajv error if the schema itself is invalid.

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { jsonErrorOffset } from '../src/json-error-offset.js';
+import { jsonErrorOffset } from '../src/source-kit/json-error-offset.js';
 
 t.test('finds nothing in valid JSON', async (t) => {
   for (const text of ['{"a":[{"b":null}],"c":"\\u00e9\\n"}', ' 1e5 ', '[]', '{}', '"x"', '-0.5E-3', 'true']) {
