@@ -53,6 +53,7 @@ async function runtimeFor(t: Test, dir: string, url: string, filter = ''): Promi
   ].join('\n');
   const runtime = await createRuntime(parseConfig(text, join(dir, 'config.yaml')), { logger });
   t.teardown(() => runtime.close());
+  await runtime.open();
   return runtime;
 }
 

@@ -61,7 +61,8 @@ export { compileFilter, filterHash, type EntryFilter } from './filter/filter.js'
 export { buildSnapshot, entryKey, type BuiltSnapshot, type SnapshotMode } from './sync/snapshot.js';
 export { collectEntries, gatherEntries, type CollectedEntries, type GatheredEntries } from './sync/collect.js';
 export { SyncCoordinator, type Readiness, type SyncCoordinatorOptions, type SyncOutcome } from './sync/coordinator.js';
-export { createRuntime, type RegistryRuntime } from './runtime/registry-runtime.js';
+export { createRuntime, RegistryRuntime, type RuntimeOptions } from './runtime/registry-runtime.js';
+export type { RetryPolicy } from './runtime/retry-until.js';
 
 export { buildApp, type AppOptions } from './http/app.js';
 export { registryApi } from './http/registry-api.js';

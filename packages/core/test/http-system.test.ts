@@ -19,8 +19,12 @@ t.test('/readiness: 503 problem naming the registries without data, then 200', a
   t.equal(body['code'], 'THV_ERR_NOT_READY');
   t.match(body['errors'], [{ path: 'beta' }, { path: 'gamma' }]);
 
+  readiness.reason = 'storage unavailable: connection refused';
+  assertProblem(t, await app.inject('/readiness'), 503, /storage unavailable: connection refused; registries without data yet: "beta", "gamma"/);
+
   readiness.ready = true;
   readiness.notReady = [];
+  delete readiness.reason;
   const ready = await app.inject('/readiness');
   t.equal(ready.statusCode, 200);
   t.same(ready.json(), { status: 'ready' });

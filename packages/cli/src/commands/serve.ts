@@ -6,8 +6,8 @@ import { CLI_VERSION } from '../cli-version.js';
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /**
- * Serves the MCP Registry API: loads the committed snapshots, listens, then syncs every registry
- * in the background. SIGTERM/SIGINT stop accepting connections, let requests in flight finish,
+ * Serves the MCP Registry API: listens, opens storage (retrying while it is unavailable), loads
+ * the committed snapshots, then syncs every registry in the background. SIGTERM/SIGINT stop accepting connections, let requests in flight finish,
  * abort syncs in flight, close storage and exit 0.
  */
 export default class Serve extends BaseCommand {
@@ -33,7 +33,7 @@ export default class Serve extends BaseCommand {
     const runtime = await createRuntime(config, { logger, extraDirs: [CLI_DIR] });
     const app = await buildApp({
       catalog: runtime.catalog,
-      readiness: () => runtime.coordinator.readiness(),
+      readiness: () => runtime.readiness(),
       registries: () => runtime.summaries(),
       info: { version: CLI_VERSION, nodeVersion: process.version },
       logger,
@@ -44,7 +44,7 @@ export default class Serve extends BaseCommand {
       await runtime.close();
       throw error;
     }
-    runtime.coordinator.start();
+    runtime.start();
     logger.info({ address: app.addresses(), registries: config.registries.map((r) => r.name) }, 'serving');
 
     const signal = await new Promise<string>((resolve) => {

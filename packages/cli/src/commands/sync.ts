@@ -40,6 +40,7 @@ export default class Sync extends BaseCommand {
     const runtime = await createRuntime(config, { logger, extraDirs: [CLI_DIR] });
     const reports: SyncReport[] = [];
     try {
+      await runtime.open();
       for (const name of flags.registry === undefined ? names : [flags.registry]) {
         reports.push(toReport(await runtime.coordinator.syncNow(name)));
       }

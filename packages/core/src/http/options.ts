@@ -17,6 +17,8 @@ export interface ReadinessReport {
   ready: boolean;
   /** Names of the registries still waiting for data. */
   notReady: string[];
+  /** A reason that is not about one registry (storage unavailable …); never secrets. */
+  reason?: string;
 }
 
 /** One configured registry as the status route reports it. */

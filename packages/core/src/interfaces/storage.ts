@@ -48,4 +48,64 @@ export interface Storage {
    * Returns the function that stops watching. Storage without replicas returns a no-op.
    */
   watch(onChange: (registry: string) => void): () => void;
+  /**
+   * Optional: whether the storage can currently read and write (a database that went away is not
+   * healthy). `/readiness` answers 503 while it is not. Without it, storage counts as healthy.
+   */
+  health?(): StorageHealth;
+  /** Optional: schema migrations, for storage with a schema (`migrate` commands; `open` applies pending ones). */
+  readonly migrations?: StorageMigrations;
+  /** Optional: prepares the least-privilege user the server connects as (`prime-db`). */
+  readonly users?: StorageUsers;
+}
+
+/** See {@link Storage.health}. */
+export interface StorageHealth {
+  healthy: boolean;
+  /** Why not, for logs and `/readiness` (never secrets). */
+  message?: string;
+}
+
+/** One migration and whether it is applied. */
+export interface MigrationInfo {
+  version: number;
+  name: string;
+  applied: boolean;
+  /** RFC 3339, when applied. */
+  appliedAt?: string;
+}
+
+/** The schema's migrations: applied and pending. */
+export interface MigrationStatus {
+  /** Version of the last applied migration (0: none). */
+  current: number;
+  /** Version of the newest migration available. */
+  latest: number;
+  migrations: MigrationInfo[];
+}
+
+/** What a migration run did. */
+export interface MigrationResult {
+  from: number;
+  to: number;
+  /** Versions applied (up) or undone (down), in order. */
+  versions: number[];
+}
+
+/** Schema migrations of a storage; they run as the migration user and work before `open`. */
+export interface StorageMigrations {
+  status(): Promise<MigrationStatus>;
+  /** Applies every pending migration, atomically. */
+  up(): Promise<MigrationResult>;
+  /** Undoes the last `steps` migrations, atomically. */
+  down(steps: number): Promise<MigrationResult>;
+}
+
+/** Creation of the user the server connects as. */
+export interface StorageUsers {
+  /**
+   * Idempotently creates the server's role, the user with `password`, and grants the role.
+   * Returns the statements (with the password masked). With `dryRun`, only returns them.
+   */
+  prepare(username: string, password: string, options: { dryRun: boolean }): Promise<string[]>;
 }

@@ -20,17 +20,18 @@ export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app,
     (_request, reply) => {
       const report = readiness();
       if (report.ready) return reply.send({ status: 'ready' });
-      return sendProblem(reply, toProblem(notReadyError(report.notReady)));
+      return sendProblem(reply, toProblem(notReadyError(report)));
     },
   );
 
   app.get('/version', { schema: { summary: 'Build information', response: { 200: schemas.version } } }, () => info);
 };
 
-/** The 503 of `/readiness`: names every registry still waiting for data. */
-function notReadyError(registries: readonly string[]): RegistryError {
+/** The 503 of `/readiness`: says why, and names every registry still waiting for data. */
+function notReadyError({ notReady: registries, reason }: ReadinessReport): RegistryError {
   const names = registries.map((name) => `"${name}"`).join(', ');
-  const detail = registries.length > 0 ? `registries without data yet: ${names}` : 'the server is not ready yet';
+  const waiting = registries.length > 0 ? `registries without data yet: ${names}` : undefined;
+  const detail = [reason, waiting].filter((part) => part !== undefined).join('; ') || 'the server is not ready yet';
   return new RegistryError(ErrorKinds.notReady, detail, {
     errors: registries.map((name) => ({ path: name, message: 'no data loaded or committed yet' })),
   });
