@@ -23,7 +23,7 @@ t.test('storage that cannot open at start is retried; readiness says why until i
   const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }), storageRetry: { initialMs: 20, maxMs: 50 } });
   t.teardown(() => runtime.close());
 
-  runtime.start();
+  await runtime.start();
   const waiting = await pollUntil('a failed open', () => (runtime.readiness().reason?.startsWith('storage unavailable') ? runtime.readiness() : undefined));
   t.match(waiting, { ready: false, notReady: ['example'], reason: /storage unavailable: .*blocked/ });
 
@@ -42,7 +42,7 @@ t.test('closing while storage is still unavailable stops the retries', async (t)
     join(dir, 'config.yaml'),
   );
   const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }), storageRetry: { initialMs: 20, maxMs: 20 } });
-  runtime.start();
+  await runtime.start();
   await pollUntil('a failed open', () => runtime.readiness().reason);
   await runtime.close();
   t.equal(runtime.readiness().ready, false);

@@ -6,8 +6,8 @@ import { CLI_VERSION } from '../cli-version.js';
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /**
- * Serves the MCP Registry API: listens, opens storage (retrying while it is unavailable), loads
- * the committed snapshots, then syncs every registry in the background. SIGTERM/SIGINT stop accepting connections, let requests in flight finish,
+ * Serves the MCP Registry API: opens storage and loads the committed snapshots (retrying in the
+ * background while storage is unavailable), listens, and syncs every registry on schedule. SIGTERM/SIGINT stop accepting connections, let requests in flight finish,
  * abort syncs in flight, close storage and exit 0.
  */
 export default class Serve extends BaseCommand {
@@ -31,6 +31,7 @@ export default class Serve extends BaseCommand {
     }
     const logger = this.makeLogger(flags['log-level']);
     const runtime = await createRuntime(config, { logger, extraDirs: [CLI_DIR] });
+    await runtime.start();
     const app = await buildApp({
       catalog: runtime.catalog,
       readiness: () => runtime.readiness(),
@@ -44,7 +45,6 @@ export default class Serve extends BaseCommand {
       await runtime.close();
       throw error;
     }
-    runtime.start();
     logger.info({ address: app.addresses(), registries: config.registries.map((r) => r.name) }, 'serving');
 
     const signal = await new Promise<string>((resolve) => {

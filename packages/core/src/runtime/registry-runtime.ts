@@ -56,14 +56,18 @@ export class RegistryRuntime {
   }
 
   /**
-   * What `serve` does once it listens: open storage, retrying with backoff while it is unavailable
-   * (a database that is down at start-up must not become a crash loop), then sync on schedule.
-   * Returns at once; `/readiness` says 503 until the data is loaded.
+   * What `serve` does: open storage and load the committed snapshots, then sync on schedule. When
+   * storage cannot open (a database that is down), it keeps retrying with backoff in the
+   * background rather than failing, so that start-up is never a crash loop; `/readiness` says 503
+   * meanwhile. Resolves after the first attempt, so a healthy start serves the snapshots at once.
    */
-  start(): void {
-    this.#starting ??= (async () => {
+  async start(): Promise<void> {
+    if (this.#starting !== undefined) return;
+    let firstAttemptDone!: () => void;
+    const firstAttempt = new Promise<void>((resolve) => (firstAttemptDone = resolve));
+    this.#starting = (async () => {
       const opened = await retryUntil(
-        () => this.open(),
+        () => this.open().finally(firstAttemptDone),
         this.#stopping.signal,
         (error, retryInMs) => {
           this.#storageProblem = `storage unavailable: ${error instanceof Error ? error.message : String(error)}`;
@@ -73,6 +77,7 @@ export class RegistryRuntime {
       );
       if (opened) this.coordinator.start();
     })();
+    await firstAttempt;
   }
 
   /** Ready once storage is open and healthy and every registry has data. */
