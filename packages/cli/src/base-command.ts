@@ -39,11 +39,14 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     if (error instanceof Errors.ExitError || (error as { oclif?: unknown }).oclif !== undefined) throw error;
-    if (isRegistryError(error)) {
-      const details = error.errors.map((detail) => `  - ${formatErrorDetail(detail)}`);
-      this.logToStderr([error.message, ...(details.length > 1 ? details : [])].join('\n'));
-    } else {
-      this.logToStderr(`error: ${error.message}`);
+    const registryError = isRegistryError(error) ? error : undefined;
+    const details = registryError?.errors.map((detail) => `  - ${formatErrorDetail(detail)}`) ?? [];
+    const text = registryError === undefined ? `error: ${error.message}` : [error.message, ...(details.length > 1 ? details : [])].join('\n');
+    // oclif silences logToStderr under --json; the error must still reach the operator.
+    process.stderr.write(`${text}\n`);
+    if (this.jsonEnabled()) {
+      const code = registryError?.code ?? 'THV_ERR_INTERNAL';
+      this.logJson({ error: { code, message: error.message, errors: registryError?.errors ?? [] } });
     }
     return this.exit(exitCodeFor(error));
   }

@@ -43,3 +43,12 @@ t.test('sync --registry syncs one registry; an unknown one is a usage error', as
   t.equal(unknown.code, 2);
   t.match(unknown.stderr, /unknown registry "nope": the config has "toolhive", "upstream"/);
 });
+
+t.test('with --json an error is JSON on stdout and a line on stderr', async (t) => {
+  const dir = t.testdir();
+  await Promise.all(['config-multi.yaml', 'registry.json', 'upstream-registry.json'].map((name) => copyExample(dir, name)));
+  const result = await runCli(t, ['sync', '--config', join(dir, 'config-multi.yaml'), '--registry', 'nope', '--json']);
+  t.equal(result.code, 2);
+  t.match(JSON.parse(result.stdout), { error: { code: 'THV_ERR_CONFIG', errors: [{ path: '--registry' }] } });
+  t.match(result.stderr, /unknown registry "nope"/);
+});
