@@ -4,7 +4,7 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { formatErrorDetail, isRegistryError, loadConfig, type Config } from '@thv/registry-core';
 import type { Logger } from 'pino';
 import { exitCodeFor } from './exit-codes.js';
-import { createLogger, LOG_LEVELS } from './logger.js';
+import { createLogger, LOG_LEVELS, type LogDestination } from './logger.js';
 
 /** Directory of the CLI's own install: the last place plugin packages are looked for. */
 export const CLI_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -32,9 +32,9 @@ export abstract class BaseCommand extends Command {
     return loadConfig(path);
   }
 
-  /** A logger at the chosen level. */
-  protected makeLogger(level: string): Logger {
-    return createLogger(level);
+  /** A logger at the chosen level, on stdout unless told otherwise. */
+  protected makeLogger(level: string, fd?: LogDestination): Logger {
+    return createLogger(level, fd);
   }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {

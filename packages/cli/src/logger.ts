@@ -6,7 +6,11 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** Paths pino removes from every log line, wherever a secret could appear. */
 const REDACTED = ['password', '*.password', 'auth.password', 'headers.authorization', 'req.headers.authorization'];
 
-/** The process logger: JSON lines on stdout, secrets redacted. */
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACTED, censor: '[redacted]' } });
+/** Where log lines go: stdout (1), or stderr (2) when stdout carries a command's output. */
+export type LogDestination = 1 | 2;
+
+/** The process logger: JSON lines, secrets redacted. */
+export function createLogger(level: string, fd: LogDestination = 1): Logger {
+  const options = { level, redact: { paths: REDACTED, censor: '[redacted]' } };
+  return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
 }

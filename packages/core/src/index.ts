@@ -68,3 +68,10 @@ export { buildApp, type AppOptions } from './http/app.js';
 export { registryApi } from './http/registry-api.js';
 export type { ReadinessReport, RegistryApiOptions, RegistrySummary, VersionInfo } from './http/options.js';
 export { toProblem, PROBLEM_CONTENT_TYPE, type Problem } from './http/problem.js';
+
+// Export of a registry
+export type { ExportSkip } from './export/catalog-entries.js';
+export { exportUpstream, UPSTREAM_REGISTRY_SCHEMA_URL, type FileExportOptions, type UpstreamExport, type UpstreamRegistryDocument } from './export/upstream-export.js';
+export { exportToolhive, TOOLHIVE_REGISTRY_SCHEMA_URL, type ToolhiveExport, type ToolhiveRegistryDocument } from './export/toolhive-export.js';
+export { exportStaticSite, STATIC_INDEX_FILE, type StaticFile, type StaticSite } from './export/static-export.js';
+export { outputProblem, writeFileAtomically, writeTreeAtomically, type OutputKind, type WriteOptions } from './export/write-output.js';
