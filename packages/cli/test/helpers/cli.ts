@@ -29,6 +29,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** The run is killed (and the test fails) after this long. Default 30 s. */
   timeoutMs?: number;
+  /** Written to the child's stdin, which is then closed (default: stdin is /dev/null). */
+  input?: string;
 }
 
 /** The environment of a child CLI: ours, without settings that would change what it logs. */
@@ -45,7 +47,7 @@ function spawnCli(args: readonly string[], options: RunOptions): ChildProcess {
   return spawn(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: childEnv(options.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
 }
 
@@ -61,6 +63,11 @@ async function killChild(child: ChildProcess): Promise<void> {
 export async function runCli(t: Test, args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   const child = spawnCli(args, options);
   t.teardown(() => killChild(child));
+  if (options.input !== undefined) {
+    // A child that exits before reading all of it must not fail the run with EPIPE.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.input);
+  }
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

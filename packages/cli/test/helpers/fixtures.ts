@@ -1,3 +1,4 @@
+import type { DatabaseConfig } from '@thv/registry-core';
 import { readFileSync } from 'node:fs';
 import { copyFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -97,4 +98,11 @@ export async function readStatus(dataDir: string, registry: string): Promise<Sta
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** `database:` as YAML (JSON scalars are YAML). */
+export function databaseBlock(config: DatabaseConfig): string {
+  const fields = { host: config.host, port: config.port, user: config.user, database: config.database, sslMode: 'disable', passwordFile: config.passwordFile };
+  const lines = Object.entries(fields).filter(([, value]) => value !== undefined).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`);
+  return ['database:', ...lines].join('\n');
 }
