@@ -42,14 +42,14 @@ t.test('the unscoped name is found when there is no scoped package', async (t) =
 t.test('packages are looked up in parent directories and in extra directories', async (t) => {
   const dir = t.testdir({
     config: { nested: {} },
-    elsewhere: { node_modules: { 'thv-registry-source-dir': pluginPackage('thv-registry-source-dir', pluginModule({ type: 'dir' })) } },
+    elsewhere: { node_modules: { 'thv-registry-source-nested': pluginPackage('thv-registry-source-nested', pluginModule({ type: 'nested' })) } },
   });
-  await t.rejects(resolvePlugin('source', selection('dir'), { configDir: join(dir, 'config', 'nested') }), PluginNotFoundError);
-  const resolved = await resolvePlugin('source', selection('dir'), {
+  await t.rejects(resolvePlugin('source', selection('nested'), { configDir: join(dir, 'config', 'nested') }), PluginNotFoundError);
+  const resolved = await resolvePlugin('source', selection('nested'), {
     configDir: join(dir, 'config', 'nested'),
     extraDirs: [join(dir, 'elsewhere')],
   });
-  t.equal(resolved.from, 'thv-registry-source-dir');
+  t.equal(resolved.from, 'thv-registry-source-nested');
 });
 
 t.test('an explicit plugin path wins over the type lookup', async (t) => {
