@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { buildSnapshot, Catalog, parseDocument, registryApi, type SkippedEntry } from '@thv/registry-core';
+import { buildSnapshot, Catalog, parseDocument, registryApi, type SkippedEntry } from '@thv/registry-core/host';
 
 /** The sample ToolHive registry of this repository (12 servers), from `src/` and from `dist/` alike. */
 export const SAMPLE_REGISTRY = new URL('../../registry.json', import.meta.url);

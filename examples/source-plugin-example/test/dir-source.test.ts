@@ -3,14 +3,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import {
   AbortedError,
-  collectEntries,
   ConfigError,
   SourceError,
-  validateBlock,
   type Logger,
   type SourceData,
   type SourceHandler,
 } from '@thv/registry-core';
+import { collectEntries, validateBlock } from '@thv/registry-core/host';
 import { assertSourcePlugin } from '@thv/registry-core/testing';
 import plugin, { type DirSourceConfig } from '../src/index.js';
 import { fetchRequest, serverJson, sourceContext } from './helpers.js';

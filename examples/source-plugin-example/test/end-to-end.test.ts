@@ -2,15 +2,13 @@ import { cp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
+import { ConfigError, PluginNotFoundError, type Logger } from '@thv/registry-core';
 import {
-  ConfigError,
   createRuntime,
   loadConfig,
-  PluginNotFoundError,
   resolvePlugin,
-  type Logger,
   type RegistryRuntime,
-} from '@thv/registry-core';
+} from '@thv/registry-core/host';
 import { silentLogger } from '@thv/registry-core/testing';
 import { serverJson } from './helpers.js';
 

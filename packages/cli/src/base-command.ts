@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
-import { formatErrorDetail, isRegistryError, loadConfig, type Config } from '@thv/registry-core';
+import { formatErrorDetail, isRegistryError, loadConfig, type Config } from '@thv/registry-core/host';
 import type { Logger } from 'pino';
 import { exitCodeFor } from './exit-codes.js';
 import { createLogger, LOG_LEVELS, type LogDestination } from './logger.js';

@@ -1,4 +1,4 @@
-import { ConfigError, PluginContractError, PluginLoadError, PluginNotFoundError } from '@thv/registry-core';
+import { ConfigError, PluginContractError, PluginLoadError, PluginNotFoundError } from '@thv/registry-core/host';
 
 /** Exit codes of every command: 0 ok, 1 runtime failure, 2 bad usage or bad configuration. */
 export const ExitCode = { ok: 0, failure: 1, usage: 2 } as const;

@@ -1,5 +1,5 @@
 import { ux } from '@oclif/core';
-import { createStorage, type Config, type Storage, type StorageMigrations, type StorageUsers } from '@thv/registry-core';
+import { createStorage, type Config, type Storage, type StorageMigrations, type StorageUsers } from '@thv/registry-core/host';
 import { BaseCommand, CLI_DIR } from './base-command.js';
 import { ExitCode } from './exit-codes.js';
 

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { compareUtf8, parseDocument, toolhiveTags, type ParsedDocument, type ServerJSON } from '@thv/registry-core';
+import { compareUtf8, parseDocument, toolhiveTags, type ParsedDocument, type ServerJSON } from '@thv/registry-core/host';
 import { runCli, ServeProcess } from './helpers/cli.js';
 import { copyExample, sampleRegistry, TOOLHIVE_PREFIX, writeConfig } from './helpers/fixtures.js';
 import { get, type ServerListBody } from './helpers/http.js';

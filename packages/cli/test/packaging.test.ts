@@ -241,6 +241,9 @@ t.test('packed, installed outside the workspace, the CLI works', async (t) => {
       .filter((subpath) => subpath !== './package.json')
       .map((subpath) => (subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`)),
   );
+  for (const entry of ['@thv/registry-core', '@thv/registry-core/host', '@thv/registry-core/testing']) {
+    t.ok(specifiers.includes(entry), `${entry} is an entry point`);
+  }
   const imports = await run(
     process.execPath,
     ['--input-type=module', '-e', `for (const s of ${JSON.stringify(specifiers)}) { const m = await import(s); if (Object.keys(m).length === 0) throw new Error(s + ' exports nothing'); } console.log('ok');`],

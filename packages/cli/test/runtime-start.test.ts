@@ -1,6 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRuntime, parseConfig } from '@thv/registry-core';
+import { createRuntime, parseConfig } from '@thv/registry-core/host';
 import { pino } from 'pino';
 import t from 'tap';
 import { copyExample } from './helpers/fixtures.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createRuntime, parseConfig, type RegistryRuntime } from '@thv/registry-core';
+import { createRuntime, parseConfig, type RegistryRuntime } from '@thv/registry-core/host';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { EXAMPLES_DIR } from './helpers/cli.js';

@@ -1,32 +1,34 @@
 /**
- * @thv/registry-core: the model, formats, configuration, plugin contracts and loader, catalog,
- * sync and the MCP Registry HTTP API of thv-registry. Plugin authors need only the
- * `define…Plugin` helpers, the interfaces, the errors and the helpers for source plugins; hosts
- * embedding the API use `registryApi` / `buildApp` with a `Catalog`.
+ * `@thv/registry-core`: the plugin API of thv-registry. It holds what a source or storage plugin
+ * needs and nothing else: the `define…Plugin` helpers, the plugin contracts and the model types,
+ * the errors, the `server.json` schema and validator, and the helpers the built-in sources share.
+ *
+ * Two subpaths complete it:
+ * - `@thv/registry-core/host`: what an application hosting plugins needs (config loading, the
+ *   plugin loader, formats, catalog, sync, runtime, the HTTP API, export);
+ * - `@thv/registry-core/testing`: the contract test kit for plugins.
  */
+
+// Errors: every failure that reaches a user is a `RegistryError` with a stable code.
 export * from './errors.js';
-export * from './interfaces/model.js';
-export type * from './interfaces/status.js';
+
+// The model.
+export { OFFICIAL_META_KEY, PUBLISHER_META_KEY } from './interfaces/model.js';
+export type { FormatHint, OfficialMeta, ServerJSON, ServerStatus, SkippedEntry, SourceEntry, StoredEntry } from './interfaces/model.js';
+export type { JsonValue, SyncPhase, SyncStatus } from './interfaces/status.js';
+export type { Logger } from './interfaces/logger.js';
+
+// The contracts of source and storage plugins.
 export type * from './interfaces/source.js';
 export type * from './interfaces/storage.js';
-export type * from './interfaces/config.js';
-export type * from './interfaces/catalog.js';
-export type * from './interfaces/logger.js';
-export { CORE_VERSION } from './version.js';
-
+export type { DatabaseConfig } from './interfaces/config.js';
 export { PLUGIN_API_VERSION, defineSourcePlugin, defineStoragePlugin } from './plugins/define.js';
 export type { AnyPlugin, PluginDefinition, PluginKind, SourcePlugin, StoragePlugin } from './plugins/define.js';
-export { BUILT_IN_PLUGINS, candidatePackages, resolvePlugin } from './plugins/loader.js';
-export type { PluginSearchPath, ResolvedPlugin } from './plugins/loader.js';
-export { assertMethods, createSource, createStorage, type PluginEnvironment } from './plugins/instantiate.js';
 
+// Durations in config blocks (`30s`, `1h30m`).
 export { DURATION_PATTERN, parseDuration } from './config/duration.js';
-export { loadConfig } from './config/load-config.js';
-export { parseConfig } from './config/parse-config.js';
-export { validateBlock } from './config/validate-block.js';
-export { parseAddress } from './config/address.js';
-export { createConfigError, formatErrorDetail } from './config/config-error.js';
 
+// The server.json schema, its validator and its parts.
 export { validateServer, type ServerValidation } from './model/validate.js';
 export { serverSchema, SERVER_SCHEMA_URL } from './model/server-schema.js';
 export type {
@@ -41,37 +43,11 @@ export type {
   RemoteTransport,
   Repository,
 } from './model/server-json.js';
-export { assertFormatHint, detectFormat } from './formats/detect.js';
-export { parseDocument } from './formats/parse.js';
-export { imageEntryToServer, remoteEntryToServer } from './formats/toolhive-to-server.js';
-export { serverToToolhive, type ToolhiveConversion } from './formats/server-to-toolhive.js';
-export { toolhiveExtensions, toolhiveMeta, toolhiveTags } from './formats/toolhive-meta.js';
-export type * from './formats/toolhive-types.js';
 
-// Helpers for source plugins
+// Helpers for source plugins: errors worded like the built-in sources'.
 export { parseJsonDocument, describeJsonSyntaxError } from './source-kit/parse-json-document.js';
 export { readBodyCapped } from './source-kit/read-body.js';
 export { describeNetworkFailure } from './source-kit/network-failure.js';
 export { parseHttpUrl } from './source-kit/http-url.js';
 
-export { Catalog } from './catalog/catalog.js';
-export { compareUtf8 } from './catalog/byte-order.js';
-export { compileFilter, filterHash, type EntryFilter } from './filter/filter.js';
-
-export { buildSnapshot, entryKey, type BuiltSnapshot, type SnapshotMode } from './sync/snapshot.js';
-export { collectEntries, gatherEntries, type CollectedEntries, type GatheredEntries } from './sync/collect.js';
-export { SyncCoordinator, type Readiness, type SyncCoordinatorOptions, type SyncOutcome } from './sync/coordinator.js';
-export { createRuntime, RegistryRuntime, type RuntimeOptions } from './runtime/registry-runtime.js';
-export type { RetryPolicy } from './runtime/retry-until.js';
-
-export { buildApp, type AppOptions } from './http/app.js';
-export { registryApi } from './http/registry-api.js';
-export type { ReadinessReport, RegistryApiOptions, RegistrySummary, VersionInfo } from './http/options.js';
-export { toProblem, PROBLEM_CONTENT_TYPE, type Problem } from './http/problem.js';
-
-// Export of a registry
-export type { ExportSkip } from './export/catalog-entries.js';
-export { exportUpstream, UPSTREAM_REGISTRY_SCHEMA_URL, type FileExportOptions, type UpstreamExport, type UpstreamRegistryDocument } from './export/upstream-export.js';
-export { exportToolhive, TOOLHIVE_REGISTRY_SCHEMA_URL, type ToolhiveExport, type ToolhiveRegistryDocument } from './export/toolhive-export.js';
-export { exportStaticSite, STATIC_INDEX_FILE, type StaticFile, type StaticSite } from './export/static-export.js';
-export { outputProblem, writeFileAtomically, writeTreeAtomically, type OutputKind, type WriteOptions } from './export/write-output.js';
+export { CORE_VERSION } from './version.js';

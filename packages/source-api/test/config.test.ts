@@ -1,5 +1,6 @@
 import t from 'tap';
-import { ConfigError, validateBlock } from '@thv/registry-core';
+import { ConfigError } from '@thv/registry-core';
+import { validateBlock } from '@thv/registry-core/host';
 import plugin, { configSchema, type ApiSourceConfig } from '../src/index.js';
 import { backoffDelay, BACKOFF_CAP_MS, retryAfterDelay, RETRY_AFTER_CAP_MS } from '../src/retry.js';
 import { timeKey } from '../src/rows.js';

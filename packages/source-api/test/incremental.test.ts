@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
-import { buildSnapshot, type SourceData, type SourceHandler } from '@thv/registry-core';
+import type { SourceData, SourceHandler } from '@thv/registry-core';
+import { buildSnapshot } from '@thv/registry-core/host';
 import plugin, { OVERLAP_MS, type ApiSourceConfig } from '../src/index.js';
 import { entriesOf, fetchRequest, id, sourceContext } from './helpers/context.js';
 import { UpstreamEmulator } from './helpers/upstream-emulator.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { validateBlock } from '@thv/registry-core';
+import { validateBlock } from '@thv/registry-core/host';
 import plugin, { configSchema } from '../src/index.js';
 
 function check(block: unknown): { path: string; message: string }[] {

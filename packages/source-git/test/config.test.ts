@@ -1,5 +1,6 @@
 import t from 'tap';
-import { ConfigError, validateBlock } from '@thv/registry-core';
+import { ConfigError } from '@thv/registry-core';
+import { validateBlock } from '@thv/registry-core/host';
 import plugin, { configSchema, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT } from '../src/index.js';
 import { createSource } from './context.js';
 

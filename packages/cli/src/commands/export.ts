@@ -14,7 +14,7 @@ import {
   type Config,
   type ExportSkip,
   type StaticFile,
-} from '@thv/registry-core';
+} from '@thv/registry-core/host';
 import { BaseCommand, CLI_DIR } from '../base-command.js';
 
 const FORMATS = ['upstream', 'toolhive', 'static'] as const;

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { buildApp, ConfigError, createRuntime, parseAddress } from '@thv/registry-core';
+import { buildApp, ConfigError, createRuntime, parseAddress } from '@thv/registry-core/host';
 import { BaseCommand, CLI_DIR } from '../base-command.js';
 import { CLI_VERSION } from '../cli-version.js';
 

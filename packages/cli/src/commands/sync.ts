@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ConfigError, createRuntime, type SyncOutcome } from '@thv/registry-core';
+import { ConfigError, createRuntime, type SyncOutcome } from '@thv/registry-core/host';
 import { BaseCommand, CLI_DIR } from '../base-command.js';
 import { ExitCode } from '../exit-codes.js';
 

@@ -1,4 +1,4 @@
-import { compileFilter, createSource, createStorage, gatherEntries, type Config, type RegistryConfig, type SkippedEntry } from '@thv/registry-core';
+import { compileFilter, createSource, createStorage, gatherEntries, type Config, type RegistryConfig, type SkippedEntry } from '@thv/registry-core/host';
 import type { Logger } from 'pino';
 import { BaseCommand, CLI_DIR } from '../base-command.js';
 import { ExitCode } from '../exit-codes.js';

@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { CORE_VERSION } from '@thv/registry-core';
+import { CORE_VERSION } from '@thv/registry-core/host';
 import { CLI_VERSION } from '../cli-version.js';
 
 /** Prints the versions of the CLI, of core and of Node.js. */

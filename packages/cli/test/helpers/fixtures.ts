@@ -1,4 +1,4 @@
-import type { DatabaseConfig } from '@thv/registry-core';
+import type { DatabaseConfig } from '@thv/registry-core/host';
 import { readFileSync } from 'node:fs';
 import { copyFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -47,6 +47,7 @@ export interface SourceConfig extends PluginSelection {
   readonly format?: FormatHint;
 }
 
+/** How often a registry syncs (`syncPolicy`). */
 export interface SyncPolicy {
   /** As written, e.g. `30m`. */
   readonly interval: string;
@@ -60,6 +61,7 @@ export interface FilterConfig {
   readonly tags?: IncludeExclude;
 }
 
+/** What to keep (`include`: one must match) and drop (`exclude`): globs for names, exact values for tags. */
 export interface IncludeExclude {
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
@@ -84,6 +86,7 @@ export interface DatabaseConfig {
   readonly connMaxLifetimeMs: number;
 }
 
+/** Where `serve` listens (`server:`). */
 export interface ServerConfig {
   /** As written, e.g. `:8080` or `127.0.0.1:8080`. */
   readonly address: string;

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { collectEntries, type SourceContext, type SourceData, type SourceEntry, type SourceFetchRequest } from '@thv/registry-core';
+import type { SourceContext, SourceData, SourceEntry, SourceFetchRequest } from '@thv/registry-core';
+import { collectEntries } from '@thv/registry-core/host';
 
 /** A source context rooted at `configDir`. Log lines (JSON, debug and up) are collected in `logs`. */
 export function sourceContext(configDir: string): SourceContext & { logs: string[] } {

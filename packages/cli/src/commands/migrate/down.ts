@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import type { MigrationInfo } from '@thv/registry-core';
+import type { MigrationInfo } from '@thv/registry-core/host';
 import { ExitCode } from '../../exit-codes.js';
 import { ask, isInteractive } from '../../prompt.js';
 import { CommandFailure, StorageCommand, usageFailure } from '../../storage-command.js';

@@ -1,4 +1,4 @@
-import type { MigrationStatus } from '@thv/registry-core';
+import type { MigrationStatus } from '@thv/registry-core/host';
 import { StorageCommand } from '../../storage-command.js';
 
 /** Lists the schema migrations of the configured storage, applied and pending. */

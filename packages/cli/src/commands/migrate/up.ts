@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import type { MigrationResult } from '@thv/registry-core';
+import type { MigrationResult } from '@thv/registry-core/host';
 import { StorageCommand } from '../../storage-command.js';
 
 /** What `migrate up` did, as printed and returned with `--json`. */
