@@ -35,10 +35,19 @@ export class Catalog implements CatalogReader {
    */
   setRegistry(name: string, entries: readonly StoredEntry[]): void {
     if (!this.#names.includes(name)) throw new NotFoundError(`registry "${name}" is not configured`);
-    const rows = uniqueSorted(entries.map((entry) => new CatalogRow(entry)));
-    this.#registries.set(name, { rows, view: new View(rows) });
-    // Concatenated in precedence order, so the stable sort keeps the first registry's row first.
-    this.#aggregated = new View(uniqueSorted(this.#names.flatMap((registry) => this.#data(registry).rows)));
+    const texts = new Map<string, string>();
+    const rows = uniqueSorted(entries.map((entry) => new CatalogRow(entry, texts)));
+    const view = new View(rows);
+    this.#registries.set(name, { rows, view });
+    const filled = this.#names.map((registry) => this.#data(registry)).filter((data) => data.rows.length > 0);
+    // One registry with rows (the usual single-registry config): the aggregated view holds exactly
+    // its rows, so it is the same view rather than a second copy built from them.
+    const [only] = filled;
+    this.#aggregated =
+      filled.length === 1 && only !== undefined
+        ? only.view
+        : // Concatenated in precedence order, so the stable sort keeps the first registry's row first.
+          new View(uniqueSorted(filled.flatMap((data) => data.rows)));
   }
 
   /** True once {@link Catalog.setRegistry} was called for the registry, even with no entries. */

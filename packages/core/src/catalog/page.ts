@@ -35,10 +35,9 @@ export function scanPage(
 ): ListPage {
   const items: IndexedEntry[] = [];
   for (let i = start; i < sorted.length; i++) {
-    const entry = sorted[i] as IndexedEntry;
-    if (!matches(entry)) continue;
+    if (!matches(i)) continue;
     if (items.length === limit) return withCursor(items);
-    items.push(entry);
+    items.push(sorted[i] as IndexedEntry);
   }
   return { items };
 }

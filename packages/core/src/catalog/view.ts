@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CatalogView, ListPage, ListQuery } from '../interfaces/catalog.js';
 import { decodeCursor } from './cursor.js';
-import { listPredicate } from './list-filter.js';
+import { listPredicate, type SortedList } from './list-filter.js';
 import { scanPage, slicePage, startAfter } from './page.js';
 import { compareNewestFirst } from './recency.js';
 import type { CatalogRow, IndexedEntry } from './row.js';
@@ -24,8 +24,9 @@ interface ServerVersions {
  */
 export class View implements CatalogView {
   /**
-   * A hash of every served entry, deleted ones included: it changes exactly when the content does,
-   * and equal content gives an equal generation on every replica and after a restart.
+   * A hash of what decides every served entry, deleted ones included (key, content hash, status,
+   * instants, `isLatest`): it changes exactly when the content does, and equal content gives an
+   * equal generation on every replica and after a restart, whatever key order storage kept.
    */
   readonly generation: string;
   /** Servers with at least one non-deleted version. */
@@ -33,11 +34,11 @@ export class View implements CatalogView {
   /** Non-deleted versions. */
   readonly versionCount: number;
   /** Every entry, deleted ones included, in key order. */
-  readonly #all: IndexedEntry[] = [];
+  readonly #all = newList();
   /** The non-deleted entries, in key order. */
-  readonly #visible: IndexedEntry[] = [];
+  readonly #visible = newList();
   /** The latest entry of each server, in key order. */
-  readonly #latest: IndexedEntry[] = [];
+  readonly #latest = newList();
   readonly #servers = new Map<string, ServerVersions>();
 
   /** @param rows sorted by (name, version) in byte order, each key once. */
@@ -48,12 +49,12 @@ export class View implements CatalogView {
       let end = start + 1;
       while (end < rows.length && (rows[end] as CatalogRow).name === name) end++;
       const server = this.#addServer(name, rows.slice(start, end));
-      for (const entry of server.all) hash.update(entry.json);
+      for (const entry of server.all) hash.update(`${entry.name}\0${entry.version}\0${entry.isLatest}\0${entry.row.revision}\n`);
       start = end;
     }
     this.generation = hash.digest('base64url');
-    this.serverCount = this.#latest.length;
-    this.versionCount = this.#visible.length;
+    this.serverCount = this.#latest.entries.length;
+    this.versionCount = this.#visible.entries.length;
   }
 
   /** Indexes the rows of one server (in key order) and returns its versions. */
@@ -64,9 +65,9 @@ export class View implements CatalogView {
     const entryOf = (row: CatalogRow): IndexedEntry => row.entry(row === latestRow);
     for (const row of group) {
       const entry = entryOf(row);
-      this.#all.push(entry);
-      if (!row.deleted) this.#visible.push(entry);
-      if (entry.isLatest) this.#latest.push(entry);
+      push(this.#all, entry);
+      if (!row.deleted) push(this.#visible, entry);
+      if (entry.isLatest) push(this.#latest, entry);
     }
     const all = newest.map(entryOf);
     const server: ServerVersions = {
@@ -81,11 +82,11 @@ export class View implements CatalogView {
 
   list(query: ListQuery): ListPage {
     // `latest` entries are never deleted, so includeDeleted does not change that list.
-    const sorted =
-      query.version === 'latest' ? this.#latest : query.includeDeleted ? this.#all : this.#visible;
+    const list = query.version === 'latest' ? this.#latest : query.includeDeleted ? this.#all : this.#visible;
+    const sorted = list.entries;
     // An empty cursor is treated as no cursor: the first page.
     const start = query.cursor ? startAfter(sorted, decodeCursor(query.cursor)) : 0;
-    const matches = listPredicate(query);
+    const matches = listPredicate(query, list);
     return matches === undefined
       ? slicePage(sorted, start, query.limit)
       : scanPage(sorted, start, query.limit, matches);
@@ -103,4 +104,19 @@ export class View implements CatalogView {
     const entry = server?.byVersion.get(version);
     return entry !== undefined && (includeDeleted || entry.status !== 'deleted') ? entry : undefined;
   }
+}
+
+/** A {@link SortedList} being filled in key order. */
+interface GrowingList extends SortedList {
+  readonly entries: IndexedEntry[];
+  readonly texts: string[];
+}
+
+function newList(): GrowingList {
+  return { entries: [], texts: [] };
+}
+
+function push(list: GrowingList, entry: IndexedEntry): void {
+  list.entries.push(entry);
+  list.texts.push(entry.row.searchText);
 }

@@ -46,7 +46,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cors, {
     origin: '*',
     methods: ['GET', 'HEAD', 'OPTIONS'],
-    exposedHeaders: ['ETag', 'Retry-After'],
+    // One string, not a list: the plugin would join a list again on every request.
+    exposedHeaders: 'ETag, Retry-After',
     maxAge: 86400,
   });
   if (pressure !== false) {

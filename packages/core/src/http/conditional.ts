@@ -15,11 +15,39 @@ export function catalogEtag(generation: string, selector: string): string {
 /** True when an `If-None-Match` header matches the ETag (weak comparison, `*` matches anything). */
 export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
+  // The common case: the client sends back exactly the tag it was given.
+  if (header === etag) return true;
   const opaque = stripWeak(etag);
   return header.split(',').some((tag) => {
     const trimmed = tag.trim();
     return trimmed === '*' || stripWeak(trimmed) === opaque;
   });
+}
+
+/** Most ETags remembered per view; past it the memo starts again (views are replaced on every change anyway). */
+const ETAG_MEMO_LIMIT = 2048;
+
+/**
+ * ETags by request URL, per view. A URL always selects the same route, parameters and normalised
+ * query, so within one view (one generation) it always has the same ETag; the memo saves hashing
+ * the selector on every request for the URLs clients repeat (the first page, a server's latest).
+ */
+const etagMemo = new WeakMap<CatalogView, Map<string, string>>();
+
+function etagFor(request: FastifyRequest, view: CatalogView, query: object): string {
+  let memo = etagMemo.get(view);
+  if (memo === undefined) {
+    memo = new Map();
+    etagMemo.set(view, memo);
+  }
+  let etag = memo.get(request.url);
+  if (etag === undefined) {
+    const selector = `${request.routeOptions.url ?? ''}\n${JSON.stringify(request.params)}\n${JSON.stringify(query)}`;
+    etag = catalogEtag(view.generation, selector);
+    if (memo.size >= ETAG_MEMO_LIMIT) memo.clear();
+    memo.set(request.url, etag);
+  }
+  return etag;
 }
 
 /**
@@ -32,10 +60,9 @@ export function sendCatalogJson(
   reply: FastifyReply,
   view: CatalogView,
   query: object,
-  render: () => string,
+  render: () => Buffer | string,
 ): FastifyReply {
-  const selector = `${request.routeOptions.url ?? ''}\n${JSON.stringify(request.params)}\n${JSON.stringify(query)}`;
-  const etag = catalogEtag(view.generation, selector);
+  const etag = etagFor(request, view, query);
   if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
     return validators(reply, etag).code(304).send();
   }

@@ -10,7 +10,7 @@ import type { SyncStatus } from '../interfaces/status.js';
 import type { Storage } from '../interfaces/storage.js';
 import { gatherEntries } from './collect.js';
 import { backoff, INITIAL_BACKOFF_MS, jittered } from './schedule.js';
-import { buildSnapshot } from './snapshot.js';
+import { buildSnapshot, priorEntries, type PriorEntries } from './snapshot.js';
 import { initialStatus, recoverInterrupted, skippedFields, snapshotCounts } from './status.js';
 
 /** What the coordinator drives. */
@@ -48,7 +48,12 @@ interface RegistryState {
   readonly filter: ReturnType<typeof compileFilter>;
   readonly filterHash: string;
   status: SyncStatus | undefined;
-  entries: readonly StoredEntry[] | undefined;
+  /**
+   * What the next sync carries over from the committed entries (timestamps, content hashes);
+   * undefined until a snapshot was loaded or committed. The entries themselves live in storage and,
+   * for serving, in the catalog.
+   */
+  prior: PriorEntries | undefined;
   running: Promise<SyncOutcome> | undefined;
   abort: AbortController | undefined;
   timer: NodeJS.Timeout | undefined;
@@ -80,7 +85,7 @@ export class SyncCoordinator {
         filter: compileFilter(config.filter),
         filterHash: filterHash(config.filter),
         status: undefined,
-        entries: undefined,
+        prior: undefined,
         running: undefined,
         abort: undefined,
         timer: undefined,
@@ -148,7 +153,7 @@ export class SyncCoordinator {
     try {
       const stored = await storage.load(registry);
       if (stored.entries !== undefined) {
-        state.entries = stored.entries;
+        state.prior = priorEntries(stored.entries);
         catalog.setRegistry(registry, stored.entries);
       }
       state.status = stored.status === undefined ? undefined : recoverInterrupted(stored.status);
@@ -204,7 +209,7 @@ export class SyncCoordinator {
     try {
       const fetched = await state.source.fetch({
         signal: controller.signal,
-        allowUnchanged: state.entries !== undefined && previous.filterHash === state.filterHash,
+        allowUnchanged: state.prior !== undefined && previous.filterHash === state.filterHash,
         ...(previous.fingerprint === undefined && previous.sourceState === undefined
           ? {}
           : { previous: withDefined({ fingerprint: previous.fingerprint, state: previous.sourceState }) }),
@@ -234,14 +239,18 @@ export class SyncCoordinator {
 
   /** A fetch that brought the committed content again, under the same filter, needs no commit. */
   #sameAsCommitted(state: RegistryState, previous: SyncStatus, data: SourceData): boolean {
-    return state.entries !== undefined && data.fingerprint === previous.fingerprint && previous.filterHash === state.filterHash;
+    return state.prior !== undefined && data.fingerprint === previous.fingerprint && previous.filterHash === state.filterHash;
   }
 
   async #commit(state: RegistryState, data: SourceData, startedAt: string, started: number, signal: AbortSignal): Promise<SyncOutcome> {
     const { storage, catalog, logger } = this.#options;
     const registry = state.config.name;
     const gathered = gatherEntries(data, state.config.source.format, state.filter);
-    const built = buildSnapshot(gathered.kept, state.entries, startedAt, data.mode ?? 'full');
+    const mode = data.mode ?? 'full';
+    // A delta is applied to the committed entries, read back from storage (the durable truth);
+    // a full snapshot only needs what the prior state carries.
+    const previous = mode === 'delta' && state.prior !== undefined ? await this.#committedEntries(state) : state.prior;
+    const built = buildSnapshot(gathered.kept, previous, startedAt, mode);
     const skipped = [...gathered.skipped, ...built.skipped];
     this.#warnSkipped(registry, skipped);
     const status: SyncStatus = {
@@ -258,7 +267,7 @@ export class SyncCoordinator {
     };
     signal.throwIfAborted();
     await storage.commit(registry, built.entries, status);
-    state.entries = built.entries;
+    state.prior = priorEntries(built.entries);
     state.status = status;
     catalog.setRegistry(registry, built.entries);
     logger.info(
@@ -266,6 +275,19 @@ export class SyncCoordinator {
       'sync committed',
     );
     return { registry, result: 'committed', status };
+  }
+
+  /**
+   * The committed entries a delta applies to. Storage without them (removed behind this process's
+   * back) fails the sync and forgets the prior state, so that the next fetch reads the source in full.
+   */
+  async #committedEntries(state: RegistryState): Promise<readonly StoredEntry[]> {
+    const { entries } = await this.#options.storage.load(state.config.name);
+    if (entries === undefined) {
+      state.prior = undefined;
+      throw new Error('the committed snapshot is missing from storage; the next sync reads the source in full');
+    }
+    return entries;
   }
 
   async #fail(state: RegistryState, previous: SyncStatus, startedAt: string, error: unknown, aborted: boolean): Promise<SyncOutcome> {

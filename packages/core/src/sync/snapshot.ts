@@ -16,22 +16,46 @@ export function entryKey(name: string, version: string): string {
 }
 
 /**
+ * What building the next snapshot needs to know about a committed entry: its timestamps, status
+ * and content hash, but not its server.json.
+ */
+export type PriorEntry = Pick<StoredEntry, 'status' | 'publishedAt' | 'updatedAt' | 'statusChangedAt' | 'contentHash'>;
+
+/** Committed entries by {@link entryKey}, reduced to what the next snapshot carries over. */
+export type PriorEntries = ReadonlyMap<string, PriorEntry>;
+
+/**
+ * The {@link PriorEntries} of a snapshot. Small next to the entries themselves, so a sync keeps
+ * this between runs and lets the server.json objects go.
+ */
+export function priorEntries(entries: readonly StoredEntry[]): PriorEntries {
+  const prior = new Map<string, PriorEntry>();
+  for (const { server, status, publishedAt, updatedAt, statusChangedAt, contentHash } of entries) {
+    prior.set(entryKey(server.name, server.version), { status, publishedAt, updatedAt, statusChangedAt, contentHash });
+  }
+  return prior;
+}
+
+/**
  * Turns what a source delivered into stored entries, carrying timestamps across syncs
  * (architecture §6): `publishedAt` is the upstream value, else when this registry first saw the
  * version; `updatedAt` is the upstream value, else it moves only when the content hash changes;
  * `statusChangedAt` moves only when the status changes. In `delta` mode the incoming entries are
- * upserts over `previous`; in `full` mode they replace it.
+ * upserts over `previous`, which must then be the committed entries themselves; in `full` mode they
+ * replace it, and {@link PriorEntries} are enough.
  */
 export function buildSnapshot(
   incoming: readonly SourceEntry[],
-  previous: readonly StoredEntry[] | undefined,
+  previous: readonly StoredEntry[] | PriorEntries | undefined,
   now: string,
   mode: SnapshotMode = 'full',
 ): BuiltSnapshot {
-  const before = new Map<string, StoredEntry>();
-  for (const entry of previous ?? []) before.set(entryKey(entry.server.name, entry.server.version), entry);
-
-  const result = new Map<string, StoredEntry>(mode === 'delta' ? before : undefined);
+  const before = previous === undefined ? new Map<string, PriorEntry>() : isEntryList(previous) ? priorEntries(previous) : previous;
+  const result = new Map<string, StoredEntry>();
+  if (mode === 'delta' && previous !== undefined) {
+    if (!isEntryList(previous)) throw new Error('a delta snapshot needs the committed entries, not only their prior state');
+    for (const entry of previous) result.set(entryKey(entry.server.name, entry.server.version), entry);
+  }
   const seen = new Set<string>();
   const skipped: SkippedEntry[] = [];
   for (const entry of incoming) {
@@ -47,7 +71,11 @@ export function buildSnapshot(
   return { entries: [...result.values()], skipped };
 }
 
-function toStored(entry: SourceEntry, prior: StoredEntry | undefined, now: string): StoredEntry {
+function isEntryList(previous: readonly StoredEntry[] | PriorEntries): previous is readonly StoredEntry[] {
+  return Array.isArray(previous);
+}
+
+function toStored(entry: SourceEntry, prior: PriorEntry | undefined, now: string): StoredEntry {
   const official = entry.official ?? {};
   const status: ServerStatus = official.status ?? 'active';
   const contentHash = hashValue({ server: entry.server, status, statusMessage: official.statusMessage ?? null });

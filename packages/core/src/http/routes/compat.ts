@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { entryBytes } from '../../catalog/row.js';
 import { NotImplementedError } from '../../errors.js';
 import type { CatalogEntry, CatalogReader, CatalogView } from '../../interfaces/catalog.js';
 import { sendCatalogJson } from '../conditional.js';
 import * as schemas from '../schemas.js';
-import { compatServerListJson } from '../server-list.js';
+import { compatServerListBody } from '../server-list.js';
 import { serverNotFound } from './servers.js';
 
 /** Options of {@link compatRoutes}. */
@@ -29,7 +30,7 @@ export const compatRoutes: FastifyPluginAsync<CompatRoutesOptions> = async (app,
     },
     (request, reply) => {
       const view = catalog.aggregated();
-      return sendCatalogJson(request, reply, view, {}, () => compatServerListJson(latestOfEach(view)));
+      return sendCatalogJson(request, reply, view, {}, () => compatServerListBody(latestOfEach(view)));
     },
   );
 
@@ -46,7 +47,7 @@ export const compatRoutes: FastifyPluginAsync<CompatRoutesOptions> = async (app,
       const view = catalog.aggregated();
       const entry = view.get(request.params.name, 'latest', false);
       if (entry === undefined) throw serverNotFound(request.params.name);
-      return sendCatalogJson(request, reply, view, {}, () => entry.json);
+      return sendCatalogJson(request, reply, view, {}, () => entryBytes(entry));
     },
   );
 

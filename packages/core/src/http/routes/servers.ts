@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { entryBytes } from '../../catalog/row.js';
 import { NotFoundError } from '../../errors.js';
 import type { CatalogView } from '../../interfaces/catalog.js';
 import { sendCatalogJson } from '../conditional.js';
 import { type ListQuerystring, toListQuery } from '../list-query.js';
 import * as schemas from '../schemas.js';
-import { serverListJson } from '../server-list.js';
+import { serverListBody } from '../server-list.js';
 
 /** Options of {@link serverRoutes}. */
 export interface ServerRoutesOptions {
@@ -45,7 +46,7 @@ export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (app,
       const query = toListQuery(request.query);
       return sendCatalogJson(request, reply, catalog, query, () => {
         const page = catalog.list(query);
-        return serverListJson(page.items, page.nextCursor);
+        return serverListBody(page.items, page.nextCursor);
       });
     },
   );
@@ -66,7 +67,7 @@ export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (app,
       const { serverName } = request.params;
       const versions = catalog.versions(serverName, request.query.include_deleted);
       if (versions === undefined) throw serverNotFound(serverName);
-      return sendCatalogJson(request, reply, catalog, request.query, () => serverListJson(versions));
+      return sendCatalogJson(request, reply, catalog, request.query, () => serverListBody(versions));
     },
   );
 
@@ -91,7 +92,7 @@ export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (app,
           ? serverNotFound(serverName)
           : new NotFoundError(`server "${serverName}" has no version "${version}"`);
       }
-      return sendCatalogJson(request, reply, catalog, request.query, () => entry.json);
+      return sendCatalogJson(request, reply, catalog, request.query, () => entryBytes(entry));
     },
   );
 };

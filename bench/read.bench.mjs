@@ -1,0 +1,172 @@
+/**
+ * Read benchmark: autocannon against `thv-registry-api serve` over a stored catalog, and against
+ * the baseline (bench/baseline.mjs) answering the same URLs with the same bytes, for each size.
+ *
+ *   node bench/read.bench.mjs [flags]     (see bench/run.mjs --help)
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileSource, writeCatalog, writeConfig } from './lib/catalog.mjs';
+import { cpuSecondsOf, memoryOf, startScript, stop, waitForLogLine } from './lib/child.mjs';
+import { SEARCH_WORD } from './lib/generate.mjs';
+import { measureIngest, round, startStored } from './lib/ingest.mjs';
+import { loadTest } from './lib/loadtest.mjs';
+
+const BASELINE = fileURLToPath(new URL('./baseline.mjs', import.meta.url));
+
+/** The read cases, in table order. `path` gets what discovery found. */
+export const CASES = [
+  { name: 'list-first', what: 'GET /v0.1/servers (first page, 30)', path: () => '/v0.1/servers' },
+  { name: 'list-limit100-cursor', what: 'limit=100 from a cursor in the middle', path: (d) => `/v0.1/servers?limit=100&cursor=${d.middleCursor}` },
+  { name: 'search', what: `search=${SEARCH_WORD} (first page)`, path: () => `/v0.1/servers?search=${SEARCH_WORD}` },
+  { name: 'list-latest', what: 'version=latest (first page)', path: () => '/v0.1/servers?version=latest' },
+  { name: 'get-latest', what: '/servers/{name}/versions/latest', path: (d) => `/v0.1/servers/${d.server}/versions/latest` },
+  { name: 'versions', what: '/servers/{name}/versions', path: (d) => `/v0.1/servers/${d.server}/versions` },
+  { name: 'not-modified', what: 'first page with If-None-Match → 304', path: () => '/v0.1/servers', conditional: true },
+];
+
+/** Headers the baseline repeats (the rest are per response: date, length, connection). */
+const COPIED_HEADERS = ['content-type', 'etag', 'cache-control', 'access-control-allow-origin', 'access-control-expose-headers'];
+
+/**
+ * Runs the read cases at every size. `stores` maps a size label to a config whose fs storage
+ * already holds that catalog (from the ingest benchmark); other sizes are generated and synced first.
+ */
+export async function runReadBench(options, stores = {}, log = console.log) {
+  const rows = [];
+  const memory = {};
+  const cases = CASES.filter((c) => options.cases === undefined || options.cases.includes(c.name));
+  for (const size of options.sizes) {
+    const dir = join(options.workdir, `read-${size.label}`);
+    mkdirSync(dir, { recursive: true });
+    let config = stores[size.label];
+    // A store left in --workdir by an earlier run (with --keep) is used as it is.
+    const kept = join(dir, 'store', 'config.yaml');
+    if (config === undefined && existsSync(join(dir, 'store', 'data', 'registries'))) config = kept;
+    if (config === undefined) {
+      log(`# read ${size.label}: generating and syncing ${size.count} versions`);
+      const catalog = writeCatalog(size, dir);
+      config = writeConfig(join(dir, 'store'), { source: fileSource(catalog.file) });
+      const ingest = await measureIngest({ config, expected: size.count, logFile: join(dir, 'ingest.log'), options, name: `ingest-${size.label}` });
+      log(`  synced in ${ingest.seconds} s`);
+    }
+    const durationS = size.label === options.main.label ? options.duration : options.extraDuration;
+    log(`# read ${size.label}: ${durationS} s per case, ${options.connections} connections`);
+    const server = await startStored({ config, logFile: join(dir, 'serve.log'), options, name: `read-${size.label}` });
+    let baseline;
+    try {
+      const discovered = await discover(server.url, size);
+      const fixtures = [];
+      for (const c of cases) fixtures.push(await fixtureOf(server.url, c, discovered));
+      const fixturesFile = join(dir, 'baseline-fixtures.json');
+      writeFileSync(fixturesFile, JSON.stringify(fixtures.map(({ url, status, headers, body }) => ({ url, status, headers, body: body.toString('base64') }))));
+      baseline = startScript({ script: BASELINE, args: [fixturesFile], logFile: join(dir, 'baseline.log') });
+      const { port } = await waitForLogLine(baseline, 'listening');
+      const baselineUrl = `http://127.0.0.1:${port}`;
+
+      for (const [i, c] of cases.entries()) {
+        const fixture = fixtures[i];
+        const request = (base) => ({ url: `${base}${fixture.url}`, headers: fixture.requestHeaders, connections: options.connections, expectStatus: fixture.expect });
+        if (options.warmup > 0) {
+          await loadTest({ ...request(server.url), durationS: options.warmup });
+          await loadTest({ ...request(baselineUrl), durationS: options.warmup });
+        }
+        // Rounds alternate between the two servers, so a slower stretch of a shared machine
+        // falls on both; each side keeps its best round.
+        const rounds = { real: [], base: [] };
+        for (let r = 0; r < options.rounds; r++) {
+          rounds.real.push(await measured(request(server.url), server.proc.pid, durationS / options.rounds));
+          rounds.base.push(await measured(request(baselineUrl), baseline.pid, durationS / options.rounds));
+        }
+        const real = best(rounds.real);
+        const base = best(rounds.base);
+        const row = {
+          size: size.label,
+          case: c.name,
+          what: c.what,
+          url: fixture.url,
+          status: fixture.expect,
+          bytes: fixture.expect === 304 ? 0 : fixture.body.length,
+          real,
+          baseline: base,
+          ratio: round(real.rps / base.rps, 2),
+          cpuRatio: round(base.cpuUsPerRequest / real.cpuUsPerRequest, 2),
+        };
+        rows.push(row);
+        log(`  ${c.name.padEnd(22)} ${String(real.rps).padStart(6)} req/s p50 ${real.p50} p99 ${real.p99} ms | baseline ${String(base.rps).padStart(6)} req/s | ratio ${row.ratio} | CPU µs/req ${real.cpuUsPerRequest} vs ${base.cpuUsPerRequest}${real.unexpected + real.errors > 0 ? ` | ${real.unexpected} unexpected, ${real.errors} errors` : ''}`);
+      }
+      memory[size.label] = { steadyRssMiB: round(memoryOf(server.proc.pid).rssMiB), readyMs: server.readyMs };
+      log(`  steady RSS after the read cases: ${memory[size.label].steadyRssMiB} MiB`);
+    } finally {
+      if (baseline !== undefined) await stop(baseline);
+      await stop(server.proc);
+    }
+  }
+  return { rows, memory };
+}
+
+/** One measured round, with the server's CPU time per answer (barely moved by other work on the machine). */
+async function measured(request, pid, durationS) {
+  const cpuBefore = cpuSecondsOf(pid);
+  const result = await loadTest({ ...request, durationS });
+  return { ...result, cpuSeconds: cpuSecondsOf(pid) - cpuBefore };
+}
+
+/** The round with the most req/s, with the CPU per answer over every round. */
+function best(rounds) {
+  const top = rounds.reduce((a, b) => (b.rps > a.rps ? b : a));
+  const cpu = rounds.reduce((sum, r) => sum + r.cpuSeconds, 0);
+  const requests = rounds.reduce((sum, r) => sum + r.requests, 0);
+  const { cpuSeconds: _, ...result } = top;
+  return {
+    ...result,
+    unexpected: rounds.reduce((sum, r) => sum + r.unexpected, 0),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    cpuUsPerRequest: round((cpu * 1e6) / requests, 1),
+    rounds: rounds.map((r) => r.rps),
+  };
+}
+
+/**
+ * What the URLs need, read from the API itself: a cursor about halfway through the list (walking
+ * it 100 at a time) and the name of a server in the middle, URL-encoded.
+ */
+async function discover(url, size) {
+  let cursor;
+  let seen = 0;
+  for (;;) {
+    const page = await getJson(`${url}/v0.1/servers?limit=100${cursor === undefined ? '' : `&cursor=${cursor}`}`);
+    seen += page.metadata.count;
+    cursor = page.metadata.nextCursor;
+    if (cursor === undefined) throw new Error(`the list ended after ${seen} versions; expected ${size.count}`);
+    if (seen >= size.count / 2) {
+      return { middleCursor: encodeURIComponent(cursor), server: encodeURIComponent(page.servers.at(-1).server.name) };
+    }
+  }
+}
+
+/** The real response of a case: exact body and headers, for the baseline to repeat. */
+async function fixtureOf(base, c, discovered) {
+  const url = c.path(discovered);
+  const response = await fetch(`${base}${url}`);
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  const body = Buffer.from(await response.arrayBuffer());
+  const headers = Object.fromEntries(COPIED_HEADERS.filter((h) => response.headers.has(h)).map((h) => [h, response.headers.get(h)]));
+  if (!c.conditional) return { url, status: 200, expect: 200, headers, body, requestHeaders: {} };
+  const etag = response.headers.get('etag');
+  const check = await fetch(`${base}${url}`, { headers: { 'if-none-match': etag } });
+  if (check.status !== 304) throw new Error(`${url} with If-None-Match answered ${check.status}, not 304`);
+  return { url, status: 200, expect: 304, headers, body, requestHeaders: { 'if-none-match': etag } };
+}
+
+async function getJson(url) {
+  const response = await fetch(url);
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { main } = await import('./run.mjs');
+  await main(process.argv.slice(2), { only: 'read' });
+}
