@@ -12,16 +12,7 @@ import {
 } from './config-schema.js';
 import { checkHeaders, parseEndpoint } from './endpoint.js';
 
-export {
-  configSchema,
-  DEFAULT_FULL_RESYNC_INTERVAL,
-  DEFAULT_MAX_BYTES,
-  DEFAULT_MAX_PAGES,
-  DEFAULT_PAGE_SIZE,
-  DEFAULT_RETRIES,
-  DEFAULT_TIMEOUT,
-  type ApiSourceConfig,
-} from './config-schema.js';
+export * from './config-schema.js';
 export { ApiSource, type ApiSourceOptions } from './api-source.js';
 export { OVERLAP_MS, type ApiSourceState } from './sync-state.js';
 
