@@ -376,6 +376,7 @@ t.test('the kit is the ./testing subpath of the package', async (t) => {
     'createStorageContext',
     'formatContractReport',
     'silentLogger',
+    'syncStatus',
   ]);
   const core = await import('@thv/registry-core');
   t.notOk('checkSourcePlugin' in core, 'not in the main entry');

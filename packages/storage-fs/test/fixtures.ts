@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pino } from 'pino';
-import type { StorageContext, StoredEntry, SyncStatus } from '@thv/registry-core';
+import type { StorageContext, StoredEntry } from '@thv/registry-core';
 
 /** A storage context rooted at `configDir`, with a silent logger. */
 export function storageContext(configDir: string): StorageContext {
@@ -26,15 +26,4 @@ export function entry(name: string, version = '1.0.0'): StoredEntry {
 }
 
 /** A sync status attempted at `lastAttempt`. */
-export function status(lastAttempt: string, overrides: Partial<SyncStatus> = {}): SyncStatus {
-  return {
-    phase: 'Complete',
-    lastAttempt,
-    lastSuccess: lastAttempt,
-    consecutiveFailures: 0,
-    serverCount: 1,
-    versionCount: 1,
-    skipped: 0,
-    ...overrides,
-  };
-}
+export { syncStatus as status } from '@thv/registry-core/testing';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { DatabaseConfig, StorageContext, StoredEntry, SyncStatus } from '@thv/registry-core';
+import type { DatabaseConfig, StorageContext, StoredEntry } from '@thv/registry-core';
 import { PgStorage, type PgStorageOptions } from '../src/index.js';
 import type { Teardown, TestDatabase } from './helpers/test-database.js';
 
@@ -53,18 +53,7 @@ export function entry(name: string, version = '1.0.0', overrides: Partial<Stored
 }
 
 /** A sync status attempted at `lastAttempt`. */
-export function status(lastAttempt: string, overrides: Partial<SyncStatus> = {}): SyncStatus {
-  return {
-    phase: 'Complete',
-    lastAttempt,
-    lastSuccess: lastAttempt,
-    consecutiveFailures: 0,
-    serverCount: 1,
-    versionCount: 1,
-    skipped: 0,
-    ...overrides,
-  };
-}
+export { syncStatus as status } from '@thv/registry-core/testing';
 
 /** Resolves when `predicate` holds, polling; rejects after `timeoutMs`. */
 export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {

@@ -19,3 +19,4 @@ export { checkSourcePlugin, assertSourcePlugin, type SourceContractOptions, type
 export { checkStoragePlugin, assertStoragePlugin, type StorageContractOptions } from './storage-contract.js';
 export { assertContractReport, formatContractReport, type CheckOutcome, type ContractCheck, type ContractReport } from './report.js';
 export { createSourceContext, createStorageContext, silentLogger, type TestContext } from './context.js';
+export { syncStatus } from './fixtures.js';
