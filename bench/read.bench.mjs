@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fileSource, writeCatalog, writeConfig } from './lib/catalog.mjs';
 import { cpuSecondsOf, memoryOf, startScript, stop, waitForLogLine } from './lib/child.mjs';
 import { SEARCH_WORD } from './lib/generate.mjs';
-import { measureIngest, round, startStored } from './lib/ingest.mjs';
+import { measureIngest, round, serveFlags, startStored } from './lib/ingest.mjs';
 import { loadTest } from './lib/loadtest.mjs';
 
 const BASELINE = fileURLToPath(new URL('./baseline.mjs', import.meta.url));
@@ -25,6 +25,9 @@ export const CASES = [
   { name: 'versions', what: '/servers/{name}/versions', path: (d) => `/v0.1/servers/${d.server}/versions` },
   { name: 'not-modified', what: 'first page with If-None-Match → 304', path: () => '/v0.1/servers', conditional: true },
 ];
+
+/** Seconds of load on each server, spread over the cases' URLs, before the first case. */
+const START_WARMUP_S = 4;
 
 /** Headers the baseline repeats (the rest are per response: date, length, connection). */
 const COPIED_HEADERS = ['content-type', 'etag', 'cache-control', 'access-control-allow-origin', 'access-control-expose-headers'];
@@ -61,13 +64,19 @@ export async function runReadBench(options, stores = {}, log = console.log) {
       for (const c of cases) fixtures.push(await fixtureOf(server.url, c, discovered));
       const fixturesFile = join(dir, 'baseline-fixtures.json');
       writeFileSync(fixturesFile, JSON.stringify(fixtures.map(({ url, status, headers, body }) => ({ url, status, headers, body: body.toString('base64') }))));
-      baseline = startScript({ script: BASELINE, args: [fixturesFile], logFile: join(dir, 'baseline.log') });
+      baseline = startScript({ script: BASELINE, args: [fixturesFile], logFile: join(dir, 'baseline.log'), nodeFlags: serveFlags(options, `baseline-${size.label}`) });
       const { port } = await waitForLogLine(baseline, 'listening');
       const baselineUrl = `http://127.0.0.1:${port}`;
 
+      const requestOf = (fixture, base) => ({ url: `${base}${fixture.url}`, headers: fixture.requestHeaders, connections: options.connections, expectStatus: fixture.expect });
+      // A process just started is still settling (its start-up garbage, code not yet optimised):
+      // whichever case came first would pay for it, so both servers get load on every URL first.
+      for (const base of [server.url, baselineUrl]) {
+        for (const fixture of fixtures) await loadTest({ ...requestOf(fixture, base), durationS: Math.max(START_WARMUP_S / fixtures.length, 0.5) });
+      }
       for (const [i, c] of cases.entries()) {
         const fixture = fixtures[i];
-        const request = (base) => ({ url: `${base}${fixture.url}`, headers: fixture.requestHeaders, connections: options.connections, expectStatus: fixture.expect });
+        const request = (base) => requestOf(fixture, base);
         if (options.warmup > 0) {
           await loadTest({ ...request(server.url), durationS: options.warmup });
           await loadTest({ ...request(baselineUrl), durationS: options.warmup });
@@ -167,6 +176,6 @@ async function getJson(url) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { main } = await import('./run.mjs');
-  await main(process.argv.slice(2), { only: 'read' });
+  // Not awaited: run.mjs imports this module again, which must finish evaluating first.
+  import('./run.mjs').then(({ runFromCommandLine }) => runFromCommandLine({ only: 'read' }));
 }

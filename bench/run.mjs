@@ -50,9 +50,12 @@ export async function main(argv, defaults = {}) {
   log(`results written to ${options.out}`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main(process.argv.slice(2)).catch((error) => {
+/** Runs {@link main} for a script started from the command line; exits 1 with the stack on failure. */
+export function runFromCommandLine(defaults = {}) {
+  main(process.argv.slice(2), defaults).catch((error) => {
     process.stderr.write(`${error.stack ?? error}\n`);
     process.exit(1);
   });
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) runFromCommandLine();

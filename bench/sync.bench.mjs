@@ -74,6 +74,6 @@ async function measureRestart(config, dir, options) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { main } = await import('./run.mjs');
-  await main(process.argv.slice(2), { only: 'sync' });
+  // Not awaited: run.mjs imports this module again, which must finish evaluating first.
+  import('./run.mjs').then(({ runFromCommandLine }) => runFromCommandLine({ only: 'sync' }));
 }

@@ -9,7 +9,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (node bench/run.mjs [fla
   --extra-duration S  seconds per read case at the other sizes (default 5, at most --duration)
   --warmup S          unmeasured seconds before each read case (default 1)
   --connections N     concurrent connections (default 50)
-  --rounds N          alternating rounds per read case, the duration split between them; the best counts (default 2)
+  --rounds N          alternating rounds per read case, the duration split between them; the best counts (default 4)
   --sizes LIST        catalog sizes of the read table, servers x versions (default 1000x3,10000x3,30000x3)
   --main SIZE         the size of the ingest benchmark and the targets (default 10000x3)
   --only PART         read | sync (default both)
@@ -72,7 +72,7 @@ export function readOptions(argv, defaults = {}) {
     extraDuration: Math.min(number('extra-duration', 5), duration),
     warmup: values.warmup === '0' ? 0 : number('warmup', 1),
     connections: number('connections', 50),
-    rounds: Math.round(number('rounds', 2)),
+    rounds: Math.round(number('rounds', 4)),
     sizes,
     main: sizes.find((size) => size.label === main.label) ?? main,
     parts: only === undefined ? ['sync', 'read'] : [only],
