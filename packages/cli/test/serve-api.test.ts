@@ -57,9 +57,6 @@ t.test('serve with an api source: killed mid-sync, it restarts on the last good 
   t.match(completed.status, { phase: 'Complete', consecutiveFailures: 0 });
   const latest = await get(`${restarted.baseUrl}/v0.1/servers/${encodeURIComponent(added.server.name)}/versions/${added.server.version}`);
   t.equal(latest.status, 200, 'the version published meanwhile is served');
-  t.ok(
-    restarted.logs.some((line) => /interrupted/.test(String(line.msg))),
-    'the interrupted sync is reported at start',
-  );
+  await restarted.waitForLog('the interrupted sync reported at start', (line) => /interrupted/.test(String(line.msg)));
   t.same(await restarted.stop(), { code: 0, signal: null });
 });

@@ -103,7 +103,7 @@ t.test('serve config-file: the official read API over real HTTP, then SIGTERM', 
   t.equal(version.status, 200);
   t.match(version.body, { version: CLI_VERSION, nodeVersion: process.version });
 
-  t.match(serve.logs.find((line) => line.msg === 'sync committed'), { registry: 'example', count: 12 }, 'the first sync is logged');
+  t.match(await serve.waitForLog('the first sync logged', (line) => line.msg === 'sync committed'), { registry: 'example', count: 12 });
 
   // A client holding an idle keep-alive connection must not keep the server from stopping.
   const agent = new Agent({ keepAlive: true });

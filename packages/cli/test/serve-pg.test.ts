@@ -28,11 +28,14 @@ t.test('two replicas on one database: one syncs, both serve the same data, a com
   const [a, b] = await Promise.all([first, second].map(async (serve) => (await get(`${serve.baseUrl}/v0.1/servers?limit=100`)).body));
   t.same(a, b, 'both replicas serve identical data');
 
+  // Log lines are written in batches: wait for the commit's line before counting.
+  const isCommit = (line: LogLine) => line.msg === 'sync committed' && line['count'] === 13;
+  await Promise.any([first, second].map((serve) => serve.waitForLog('the commit logged', isCommit)));
   const syncing = [first, second].filter((serve) => syncLines(serve, 'example').length > 0);
   t.equal(syncing.length, 1, 'exactly one replica syncs the registry');
   const [holder] = syncing;
   const other = holder === first ? second : first;
-  const committed = holder?.logs.find((line) => line.msg === 'sync committed' && line['count'] === 13);
+  const committed = holder?.logs.find(isCommit);
   const reloaded = await other.waitForLog('the other replica reloading', (line) => line.msg === 'stored snapshot loaded' && line['count'] === 13);
   t.ok(committed !== undefined, 'the holder committed the change');
   t.ok(Number(reloaded.time) - Number(committed?.time) < 1000, 'the other replica served it within a second of the commit');

@@ -64,10 +64,7 @@ t.test('the file source is re-read every interval; a broken file keeps the last 
     t.equal(after.metadata.count, 13, 'same count');
     t.same(keysOf(after), keysOf(before), 'same entries');
     t.equal((await get(`${serve.baseUrl}/readiness`)).status, 200, 'still ready');
-    t.ok(
-      serve.logs.some((line) => line.msg === 'sync failed; serving the last good data' && line['registry'] === 'example'),
-      'the failure is logged',
-    );
+    await serve.waitForLog('the failure logged', (line) => line.msg === 'sync failed; serving the last good data' && line['registry'] === 'example');
   });
 
   t.test('a fixed file: the next sync recovers', async (t) => {
