@@ -1,5 +1,6 @@
 import t from 'tap';
 import { catalogEtag, ifNoneMatchHits } from '../src/http/conditional.js';
+import { ResponseCache } from '../src/http/response-cache.js';
 import { ALPHA, entry, testApp } from './helpers/http-app.js';
 
 const WEATHER_LATEST = '/v0.1/servers/io.github.example%2Fweather/versions/latest';
@@ -36,6 +37,35 @@ t.test('the ETag changes with the query, the route and the catalog', async (t) =
   t.equal(changed.statusCode, 200, 'a new catalog generation invalidates the old ETag');
   t.not(changed.headers.etag, detail);
   t.equal(changed.json<{ server: { version: string } }>().server.version, '3.0.0');
+});
+
+t.test('a repeated URL gets the same response until the catalog changes', async (t) => {
+  const { app, catalog } = await testApp(t);
+  const first = await app.inject(WEATHER_LATEST);
+  const again = await app.inject(WEATHER_LATEST);
+  t.same(again.rawPayload, first.rawPayload, 'same bytes');
+  t.equal(again.headers.etag, first.headers.etag);
+
+  const list = await app.inject('/v0.1/servers?limit=2');
+  catalog.setRegistry('alpha', [...ALPHA, entry('io.github.example/weather', '3.0.0', { day: 11 })]);
+  const changed = await app.inject(WEATHER_LATEST);
+  t.equal(changed.json<{ server: { version: string } }>().server.version, '3.0.0', 'the new view is served, not the kept body');
+  t.not((await app.inject('/v0.1/servers?limit=2')).headers.etag, list.headers.etag);
+});
+
+t.test('kept responses stay within the budget and evicted ones are built again', async (t) => {
+  const budget = 4096;
+  const { app, catalog } = await testApp(t, { responseCacheBytes: budget });
+  const cache = new ResponseCache(budget);
+  const urls = Array.from({ length: 40 }, (_, i) => `/v0.1/servers?limit=${i + 1}`);
+  const first = new Map<string, Buffer>();
+  for (const url of urls) first.set(url, (await app.inject(url)).rawPayload);
+  for (const url of urls) t.same((await app.inject(url)).rawPayload, first.get(url), `${url} answers the same`);
+  // The app's own cache is not reachable; the same class with the same budget shows the bound.
+  const view = catalog.aggregated();
+  for (const [url, body] of first) cache.of(view).set(url, { etag: 'W/"x"', body });
+  t.ok(cache.of(view).calculatedSize <= budget, 'within the budget');
+  t.ok(cache.of(view).size < urls.length, 'the least recently used were dropped');
 });
 
 t.test('HEAD carries the validators and no body', async (t) => {

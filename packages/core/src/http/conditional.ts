@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogView } from '../interfaces/catalog.js';
+import type { ResponseCache } from './response-cache.js';
 
 /**
  * A weak ETag for a catalog response: the view's generation plus what selects the response (the
@@ -24,51 +25,38 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
   });
 }
 
-/** Most ETags remembered per view; past it the memo starts again (views are replaced on every change anyway). */
-const ETAG_MEMO_LIMIT = 2048;
-
-/**
- * ETags by request URL, per view. A URL always selects the same route, parameters and normalised
- * query, so within one view (one generation) it always has the same ETag; the memo saves hashing
- * the selector on every request for the URLs clients repeat (the first page, a server's latest).
- */
-const etagMemo = new WeakMap<CatalogView, Map<string, string>>();
-
-function etagFor(request: FastifyRequest, view: CatalogView, query: object): string {
-  let memo = etagMemo.get(view);
-  if (memo === undefined) {
-    memo = new Map();
-    etagMemo.set(view, memo);
-  }
-  let etag = memo.get(request.url);
-  if (etag === undefined) {
-    const selector = `${request.routeOptions.url ?? ''}\n${JSON.stringify(request.params)}\n${JSON.stringify(query)}`;
-    etag = catalogEtag(view.generation, selector);
-    if (memo.size >= ETAG_MEMO_LIMIT) memo.clear();
-    memo.set(request.url, etag);
-  }
-  return etag;
-}
-
 /**
  * Sends a JSON body read from a catalog view, with an ETag and `Cache-Control: no-cache` (clients
  * may cache but must revalidate). Answers 304 without calling `render` when the client's copy is
- * current. `query` is the normalised query the response depends on.
+ * current, and sends the body rendered for the same URL before when `responses` still has it.
+ * `query` is the normalised query the response depends on.
  */
 export function sendCatalogJson(
+  responses: ResponseCache,
   request: FastifyRequest,
   reply: FastifyReply,
   view: CatalogView,
   query: object,
-  render: () => Buffer | string,
+  render: () => Buffer,
 ): FastifyReply {
-  const etag = etagFor(request, view, query);
+  const cache = responses.of(view);
+  let cached = cache.get(request.url);
+  if (cached === undefined) {
+    const selector = `${request.routeOptions.url ?? ''}\n${JSON.stringify(request.params)}\n${JSON.stringify(query)}`;
+    cached = { etag: catalogEtag(view.generation, selector) };
+    cache.set(request.url, cached);
+  }
+  const { etag } = cached;
   if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
     return validators(reply, etag).code(304).send();
   }
-  // Rendered before any header is set: a render error (a bad cursor) must not carry this ETag.
-  const body = render();
-  return validators(reply, etag).type('application/json; charset=utf-8').send(body);
+  if (cached.body === undefined) {
+    // Rendered before any header is set: a render error (a bad cursor) must not carry this ETag.
+    cached.body = render();
+    // Set again so the cache counts the body's size (and drops older responses to make room).
+    cache.set(request.url, cached);
+  }
+  return validators(reply, etag).type('application/json; charset=utf-8').send(cached.body);
 }
 
 function validators(reply: FastifyReply, etag: string): FastifyReply {

@@ -44,4 +44,9 @@ export interface RegistryApiOptions {
    * Without it (an embedded catalog with no sync) the route lists the catalog's registries alone.
    */
   registries?: () => readonly RegistrySummary[];
+  /**
+   * Bytes of responses kept per catalog view for repeated URLs (bodies, URLs and ETags; least
+   * recently used first out). Default 16 MiB.
+   */
+  responseCacheBytes?: number;
 }

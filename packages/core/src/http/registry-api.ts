@@ -5,13 +5,14 @@ import type { CatalogReader, CatalogView } from '../interfaces/catalog.js';
 import { buildOpenApiDocument, type DocumentedRoute } from './openapi.js';
 import type { RegistryApiOptions } from './options.js';
 import { problemErrorHandler } from './problem.js';
+import { ResponseCache } from './response-cache.js';
 import { compatRoutes } from './routes/compat.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { registriesRoutes } from './routes/registries.js';
 import { serverRoutes } from './routes/servers.js';
 import { systemRoutes } from './routes/system.js';
 
-const registryApiPlugin: FastifyPluginAsync<RegistryApiOptions> = async (app, { catalog, readiness, info, registries }) => {
+const registryApiPlugin: FastifyPluginAsync<RegistryApiOptions> = async (app, { catalog, readiness, info, registries, responseCacheBytes }) => {
   // Set here, not only by buildApp, so the routes answer problems inside any host application.
   app.setErrorHandler(problemErrorHandler);
 
@@ -23,15 +24,17 @@ const registryApiPlugin: FastifyPluginAsync<RegistryApiOptions> = async (app, { 
   });
   let document: string | undefined;
 
+  const responses = new ResponseCache(responseCacheBytes);
   const aggregated = () => catalog.aggregated();
-  app.register(serverRoutes, { prefix: '/v0.1', view: aggregated });
-  app.register(serverRoutes, { prefix: '/v0', view: aggregated });
+  app.register(serverRoutes, { prefix: '/v0.1', view: aggregated, responses });
+  app.register(serverRoutes, { prefix: '/v0', view: aggregated, responses });
   app.register(serverRoutes, {
     prefix: '/registry/:registryName/v0.1',
     view: registryView(catalog),
     prefixParams: ['registryName'],
+    responses,
   });
-  app.register(compatRoutes, { prefix: '/api/v0', catalog });
+  app.register(compatRoutes, { prefix: '/api/v0', catalog, responses });
   app.register(systemRoutes, { readiness, info });
   app.register(registriesRoutes, { prefix: '/v0.1/x/dev.toolhive', catalog, ...(registries === undefined ? {} : { registries }) });
   app.register(openApiRoutes, {

@@ -3,6 +3,7 @@ import { entryBytes } from '../../catalog/row.js';
 import { NotImplementedError } from '../../errors.js';
 import type { CatalogEntry, CatalogReader, CatalogView } from '../../interfaces/catalog.js';
 import { sendCatalogJson } from '../conditional.js';
+import type { ResponseCache } from '../response-cache.js';
 import * as schemas from '../schemas.js';
 import { compatServerListBody } from '../server-list.js';
 import { serverNotFound } from './servers.js';
@@ -10,6 +11,8 @@ import { serverNotFound } from './servers.js';
 /** Options of {@link compatRoutes}. */
 export interface CompatRoutesOptions {
   catalog: CatalogReader;
+  /** Where the responses are kept for repeated URLs. */
+  responses: ResponseCache;
 }
 
 const NO_DEPLOYMENTS = 'no deployment source is configured';
@@ -19,7 +22,7 @@ const NO_DEPLOYMENTS = 'no deployment source is configured';
  * server, of one server, and the deployed-servers routes, which answer 501 because this server
  * has no deployment (Kubernetes) source.
  */
-export const compatRoutes: FastifyPluginAsync<CompatRoutesOptions> = async (app, { catalog }) => {
+export const compatRoutes: FastifyPluginAsync<CompatRoutesOptions> = async (app, { catalog, responses }) => {
   app.get(
     '/servers',
     {
@@ -30,7 +33,7 @@ export const compatRoutes: FastifyPluginAsync<CompatRoutesOptions> = async (app,
     },
     (request, reply) => {
       const view = catalog.aggregated();
-      return sendCatalogJson(request, reply, view, {}, () => compatServerListBody(latestOfEach(view)));
+      return sendCatalogJson(responses, request, reply, view, {}, () => compatServerListBody(latestOfEach(view)));
     },
   );
 
@@ -47,7 +50,7 @@ export const compatRoutes: FastifyPluginAsync<CompatRoutesOptions> = async (app,
       const view = catalog.aggregated();
       const entry = view.get(request.params.name, 'latest', false);
       if (entry === undefined) throw serverNotFound(request.params.name);
-      return sendCatalogJson(request, reply, view, {}, () => entryBytes(entry));
+      return sendCatalogJson(responses, request, reply, view, {}, () => entryBytes(entry));
     },
   );
 

@@ -3,6 +3,7 @@ import { entryBytes } from '../../catalog/row.js';
 import { NotFoundError } from '../../errors.js';
 import type { CatalogView } from '../../interfaces/catalog.js';
 import { sendCatalogJson } from '../conditional.js';
+import type { ResponseCache } from '../response-cache.js';
 import { type ListQuerystring, toListQuery } from '../list-query.js';
 import * as schemas from '../schemas.js';
 import { serverListBody } from '../server-list.js';
@@ -13,6 +14,8 @@ export interface ServerRoutesOptions {
   view: (request: FastifyRequest) => CatalogView;
   /** Path parameters of the prefix (`registryName`), so the route schemas document them. */
   prefixParams?: readonly (keyof typeof schemas.pathParams)[];
+  /** Where the responses are kept for repeated URLs. */
+  responses: ResponseCache;
 }
 
 interface IncludeDeleted {
@@ -26,7 +29,7 @@ const problemResponses = { 400: schemas.problem, 404: schemas.problem };
  * `/servers/:serverName/versions/:version`), written once and mounted under `/v0.1`, `/v0` and
  * `/registry/:registryName/v0.1`.
  */
-export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (app, { view, prefixParams = [] }) => {
+export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (app, { view, prefixParams = [], responses }) => {
   const params = (...names: (keyof typeof schemas.pathParams)[]) => schemas.paramsSchema([...prefixParams, ...names]);
   const prefixOnly = prefixParams.length > 0 ? { params: params() } : {};
 
@@ -44,7 +47,7 @@ export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (app,
     (request, reply) => {
       const catalog = view(request);
       const query = toListQuery(request.query);
-      return sendCatalogJson(request, reply, catalog, query, () => {
+      return sendCatalogJson(responses, request, reply, catalog, query, () => {
         const page = catalog.list(query);
         return serverListBody(page.items, page.nextCursor);
       });
@@ -67,7 +70,7 @@ export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (app,
       const { serverName } = request.params;
       const versions = catalog.versions(serverName, request.query.include_deleted);
       if (versions === undefined) throw serverNotFound(serverName);
-      return sendCatalogJson(request, reply, catalog, request.query, () => serverListBody(versions));
+      return sendCatalogJson(responses, request, reply, catalog, request.query, () => serverListBody(versions));
     },
   );
 
@@ -92,7 +95,7 @@ export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (app,
           ? serverNotFound(serverName)
           : new NotFoundError(`server "${serverName}" has no version "${version}"`);
       }
-      return sendCatalogJson(request, reply, catalog, request.query, () => entryBytes(entry));
+      return sendCatalogJson(responses, request, reply, catalog, request.query, () => entryBytes(entry));
     },
   );
 };
