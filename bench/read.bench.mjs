@@ -12,6 +12,7 @@ import { cpuSecondsOf, memoryOf, startScript, stop, waitForLogLine } from './lib
 import { SEARCH_WORD } from './lib/generate.mjs';
 import { measureIngest, round, serveFlags, startStored } from './lib/ingest.mjs';
 import { loadTest } from './lib/loadtest.mjs';
+import { START_WARMUP_S } from './lib/options.mjs';
 
 const BASELINE = fileURLToPath(new URL('./baseline.mjs', import.meta.url));
 
@@ -25,9 +26,6 @@ export const CASES = [
   { name: 'versions', what: '/servers/{name}/versions', path: (d) => `/v0.1/servers/${d.server}/versions` },
   { name: 'not-modified', what: 'first page with If-None-Match → 304', path: () => '/v0.1/servers', conditional: true },
 ];
-
-/** Seconds of load on each server, spread over the cases' URLs, before the first case. */
-const START_WARMUP_S = 4;
 
 /** Headers the baseline repeats (the rest are per response: date, length, connection). */
 const COPIED_HEADERS = ['content-type', 'etag', 'cache-control', 'access-control-allow-origin', 'access-control-expose-headers'];

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+/** Seconds of load on each server of a read size, spread over the cases' URLs, before the first case. */
+export const START_WARMUP_S = 4;
+
 export const USAGE = `Usage: npm run bench -- [flags]   (node bench/run.mjs [flags])
 
   --duration S        seconds per read case at the main size (default 10)
@@ -16,7 +19,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (node bench/run.mjs [fla
   --cases LIST        read cases to run (default all): ${'list-first,list-limit100-cursor,search,list-latest,get-latest,versions,not-modified'}
   --log-level LEVEL   log level of the serve processes (default info: one line per request)
   --no-pg             skip PostgreSQL even when one is reachable
-  --profile           run each serve child under node --cpu-prof (profiles in <workdir>/profiles)
+  --profile           run each serve and baseline child under node --cpu-prof (profiles in <workdir>/profiles)
   --workdir DIR       where catalogs, storage and logs go (default: a new directory under ${tmpdir()})
   --keep              keep the workdir
   --out FILE          results file (default bench/results.json)

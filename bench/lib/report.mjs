@@ -1,6 +1,7 @@
 /** Tables (Markdown, for stdout and the README) and the targets of bench/README.md. */
 import { availableParallelism, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { START_WARMUP_S } from './options.mjs';
 
 /** Ratio to the baseline each read case must reach at the main size. */
 export const RATIO_TARGETS = { 'list-first': 0.8, 'get-latest': 0.8, 'list-limit100-cursor': 0.7, search: 0.5 };
@@ -60,8 +61,8 @@ export function render(results) {
   parts.push(`Machine: ${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.platform}. ${results.date}.`);
   parts.push(
     `Read cases: ${results.options.connections} connections, ${results.options.duration} s per case at ${results.options.main} ` +
-      `(${results.options.extraDuration} s at the other sizes, split into ${results.options.rounds} alternating rounds, best round kept) after ` +
-      `${results.options.warmup} s of warm-up; serve logs at ${results.options.logLevel}; latency in ms (autocannon, 1 ms resolution); ` +
+      `(${results.options.extraDuration} s at the other sizes, split into ${results.options.rounds} alternating rounds, best round kept); ` +
+      `each server first gets ${START_WARMUP_S} s of load spread over the cases' URLs, and each case ${results.options.warmup} s of warm-up; serve logs at ${results.options.logLevel}; latency in ms (autocannon, 1 ms resolution); ` +
       'CPU µs/req is the server process\'s user + system CPU time per answer.',
   );
   const read = results.read?.rows ?? [];
