@@ -4,6 +4,8 @@
  * repositories, websites, icons, and npm / PyPI / OCI packages (arguments, environment variables)
  * or remotes (headers), alone or together. Equal arguments give byte-equal output.
  */
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
 export const SERVER_SCHEMA_URL = 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json';
 export const OFFICIAL_META_KEY = 'io.modelcontextprotocol.registry/official';
@@ -34,18 +36,6 @@ const TOPICS = [
 
 const ADJECTIVES = ['Fast', 'Simple', 'Secure', 'Open', 'Tiny', 'Smart', 'Hosted', 'Local', 'Official', 'Community'];
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pick = (random, list) => list[Math.floor(random() * list.length)];
 
 /**
@@ -55,7 +45,8 @@ const pick = (random, list) => list[Math.floor(random() * list.length)];
  * a minute apart; one version in fifty is deprecated. Nothing is deleted, so every entry is served.
  */
 export function generateCatalog({ servers = 10_000, versions = 3, seed = 1 } = {}) {
-  const random = prng(seed);
+  const generator = xoroshiro128plus(seed);
+  const random = () => uniformFloat64(generator);
   const start = Date.UTC(2025, 0, 1);
   const entries = [];
   for (let n = 0; n < servers; n++) {

@@ -1,3 +1,5 @@
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { toolhiveMeta } from '../../src/formats/toolhive-meta.js';
 import type { ServerJSON, ServerStatus, StoredEntry } from '../../src/interfaces/model.js';
 import { hashValue } from '../../src/util/hash.js';
@@ -62,7 +64,9 @@ const TAGS = ['production', 'experimental', 'database', 'web'];
  * case for search tests; each entry has one ToolHive tag; times increase with the version.
  */
 export function generateEntries(options: GenerateOptions): StoredEntry[] {
-  const random = mulberry32(options.seed ?? 1);
+  // Seeded, so generated data is the same on every run.
+  const generator = xoroshiro128plus(options.seed ?? 1);
+  const random = () => uniformFloat64(generator);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const namespace = options.namespace ?? 'io.github.gen';
   const deletedEvery = options.deletedEvery ?? 0;
@@ -97,16 +101,4 @@ function shuffle<T>(items: T[], random: () => number): T[] {
     [items[i], items[j]] = [items[j] as T, items[i] as T];
   }
   return items;
-}
-
-/** A small seeded PRNG (mulberry32), so generated data is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

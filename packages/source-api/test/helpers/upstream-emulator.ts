@@ -5,7 +5,8 @@
  * responses, truncated bodies, invalid JSON, a cursor that repeats, a delay per page), and records
  * every request it received.
  *
- * Self-contained (Node built-ins only) so that other packages' tests can import it by relative path.
+ * Self-contained (Node built-ins and the seeded generator of pure-rand) so that other packages'
+ * tests can import it by relative path.
  *
  * @example
  * const upstream = await UpstreamEmulator.start({ versions: 3000 });
@@ -16,6 +17,8 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
 /** Key of the registry-managed block in a server response's `_meta`. */
 export const OFFICIAL_META_KEY = 'io.modelcontextprotocol.registry/official';
@@ -125,7 +128,8 @@ const HOUR_US = 3_600_000_000n;
  * `start`. Every 50th version is deprecated, every 97th deleted. Deterministic for a given seed.
  */
 export function generateVersions(count: number, seed = 1, start = '2025-01-01T00:00:00Z'): EmulatedVersion[] {
-  const random = mulberry32(seed);
+  const generator = xoroshiro128plus(seed);
+  const random = () => uniformFloat64(generator);
   const startUs = toMicros(start);
   const versions: EmulatedVersion[] = [];
   for (let n = 1; versions.length < count; n++) {
@@ -579,15 +583,4 @@ function toMicros(text: string): bigint {
 function fromMicros(us: bigint): string {
   const seconds = new Date(Number(us / 1_000_000n) * 1000).toISOString().slice(0, 19);
   return `${seconds}.${String(us % 1_000_000n).padStart(6, '0')}Z`;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
