@@ -4,6 +4,7 @@ import { commitFile, createBareRepo, startGitHttpServer } from '../../source-git
 import { ServeProcess } from './helpers/cli.js';
 import { readStatus, sampleRegistry, sampleRegistryWith, writeConfig } from './helpers/fixtures.js';
 import { get, type ServerListBody } from './helpers/http.js';
+import { pollUntil } from './helpers/poll.js';
 import { waitForReport } from './helpers/registry-status.js';
 
 t.test('serve with a git source follows pushes, survives a bad push and recovers', async (t) => {
@@ -46,10 +47,13 @@ t.test('serve with a git source follows pushes, survives a bad push and recovers
   t.match(failed.status?.message, /registry\/registry\.json.*not valid JSON/);
   t.equal(failed.versionCount, 13, 'the last good data is still served');
   t.equal((await get<ServerListBody>(`${url}/v0.1/servers?limit=100`)).body.metadata.count, 13);
-  // A retry may be under way (phase Syncing), but the failure count is persisted with the data kept.
-  const persisted = await readStatus(join(dir, 'state'), 'catalog');
-  t.match(persisted, { versionCount: 13 }, 'the failure is persisted');
-  t.ok((persisted?.consecutiveFailures ?? 0) >= 1, 'with its failure count');
+  // The status route shows the failure as soon as it happens; the stored status follows once
+  // written. A retry may be under way (phase Syncing) by then, with the failure count kept.
+  const persisted = await pollUntil('the failure persisted', async () => {
+    const stored = await readStatus(join(dir, 'state'), 'catalog');
+    return (stored?.consecutiveFailures ?? 0) >= 1 ? stored : undefined;
+  });
+  t.match(persisted, { versionCount: 13 }, 'the failure is persisted with the counts of the data kept');
 
   await commitFile(repo, 'registry/registry.json', JSON.stringify(sampleRegistryWith('pushed-server', 'fixed-server')));
   const recovered = await waitForReport(url, 'catalog', 'the recovery', (r) => r.status?.phase === 'Complete' && r.versionCount === 14);
