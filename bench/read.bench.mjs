@@ -16,6 +16,9 @@ import { START_WARMUP_S } from './lib/options.mjs';
 
 const BASELINE = fileURLToPath(new URL('./baseline.mjs', import.meta.url));
 
+/** Pages of the `list-walk` case (fewer when the list is shorter). */
+const WALK_PAGES = 1000;
+
 /** The read cases, in table order. `path` gets what discovery found. */
 export const CASES = [
   { name: 'list-first', what: 'GET /v0.1/servers (first page, 30)', path: () => '/v0.1/servers' },
@@ -25,6 +28,7 @@ export const CASES = [
   { name: 'get-latest', what: '/servers/{name}/versions/latest', path: (d) => `/v0.1/servers/${d.server}/versions/latest` },
   { name: 'versions', what: '/servers/{name}/versions', path: (d) => `/v0.1/servers/${d.server}/versions` },
   { name: 'not-modified', what: 'first page with If-None-Match → 304', path: () => '/v0.1/servers', conditional: true },
+  { name: 'list-walk', what: `the first ${WALK_PAGES} pages of 30 in turn, more than the response cache holds`, walk: true },
 ];
 
 /** Headers the baseline repeats (the rest are per response: date, length, connection). */
@@ -61,12 +65,16 @@ export async function runReadBench(options, stores = {}, log = console.log) {
       const fixtures = [];
       for (const c of cases) fixtures.push(await fixtureOf(server.url, c, discovered));
       const fixturesFile = join(dir, 'baseline-fixtures.json');
-      writeFileSync(fixturesFile, JSON.stringify(fixtures.map(({ url, status, headers, body }) => ({ url, status, headers, body: body.toString('base64') }))));
+      const served = fixtures.flatMap((fixture) => fixture.pages ?? [fixture]);
+      writeFileSync(fixturesFile, JSON.stringify(served.map(({ url, status, headers, body }) => ({ url, status, headers, body: body.toString('base64') }))));
       baseline = startScript({ script: BASELINE, args: [fixturesFile], logFile: join(dir, 'baseline.log'), nodeFlags: serveFlags(options, `baseline-${size.label}`) });
       const { port } = await waitForLogLine(baseline, 'listening');
       const baselineUrl = `http://127.0.0.1:${port}`;
 
-      const requestOf = (fixture, base) => ({ url: `${base}${fixture.url}`, headers: fixture.requestHeaders, connections: options.connections, expectStatus: fixture.expect });
+      const requestOf = (fixture, base) =>
+        fixture.pages === undefined
+          ? { url: `${base}${fixture.url}`, headers: fixture.requestHeaders, connections: options.connections, expectStatus: fixture.expect }
+          : { url: base, paths: fixture.pages.map((page) => page.url), connections: options.connections, expectStatus: 200 };
       // A process just started is still settling (its start-up garbage, code not yet optimised):
       // whichever case came first would pay for it, so both servers get load on every URL first.
       for (const base of [server.url, baselineUrl]) {
@@ -95,6 +103,7 @@ export async function runReadBench(options, stores = {}, log = console.log) {
           url: fixture.url,
           status: fixture.expect,
           bytes: fixture.expect === 304 ? 0 : fixture.body.length,
+          ...(fixture.pages === undefined ? {} : { pages: fixture.pages.length }),
           real,
           baseline: base,
           ratio: round(real.rps / base.rps, 2),
@@ -155,6 +164,7 @@ async function discover(url, size) {
 
 /** The real response of a case: exact body and headers, for the baseline to repeat. */
 async function fixtureOf(base, c, discovered) {
+  if (c.walk) return walkFixture(base);
   const url = c.path(discovered);
   const response = await fetch(`${base}${url}`);
   if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
@@ -165,6 +175,23 @@ async function fixtureOf(base, c, discovered) {
   const check = await fetch(`${base}${url}`, { headers: { 'if-none-match': etag } });
   if (check.status !== 304) throw new Error(`${url} with If-None-Match answered ${check.status}, not 304`);
   return { url, status: 200, expect: 304, headers, body, requestHeaders: { 'if-none-match': etag } };
+}
+
+/**
+ * The `list-walk` case: the first {@link WALK_PAGES} pages of the default size, each URL with the
+ * body it answered. `body` (the average size, for the table) and `url` describe the walk.
+ */
+async function walkFixture(base) {
+  const pages = [];
+  let cursor;
+  do {
+    const url = cursor === undefined ? '/v0.1/servers' : `/v0.1/servers?cursor=${encodeURIComponent(cursor)}`;
+    const page = await fixtureOf(base, { path: () => url }, {});
+    pages.push(page);
+    cursor = JSON.parse(page.body.toString('utf8')).metadata.nextCursor;
+  } while (cursor !== undefined && pages.length < WALK_PAGES);
+  const averageBytes = Math.round(pages.reduce((sum, page) => sum + page.body.length, 0) / pages.length);
+  return { url: `/v0.1/servers?cursor=… (${pages.length} pages)`, status: 200, expect: 200, body: { length: averageBytes }, pages };
 }
 
 async function getJson(url) {
