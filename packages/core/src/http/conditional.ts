@@ -40,23 +40,24 @@ export function sendCatalogJson(
   render: () => Buffer,
 ): FastifyReply {
   const cache = responses.of(view);
-  let cached = cache.get(request.url);
-  if (cached === undefined) {
-    const selector = `${request.routeOptions.url ?? ''}\n${JSON.stringify(request.params)}\n${JSON.stringify(query)}`;
-    cached = { etag: catalogEtag(view.generation, selector) };
-    cache.set(request.url, cached);
-  }
-  const { etag } = cached;
+  const cached = cache.get(request.url);
+  const etag = cached?.etag ?? catalogEtag(view.generation, selectorOf(request, query));
   if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
+    if (cached === undefined) cache.set(request.url, { etag });
     return validators(reply, etag).code(304).send();
   }
-  if (cached.body === undefined) {
+  let body = cached?.body;
+  if (body === undefined) {
     // Rendered before any header is set: a render error (a bad cursor) must not carry this ETag.
-    cached.body = render();
-    // Set again so the cache counts the body's size (and drops older responses to make room).
-    cache.set(request.url, cached);
+    body = render();
+    cache.set(request.url, { etag, body });
   }
-  return validators(reply, etag).type('application/json; charset=utf-8').send(cached.body);
+  return validators(reply, etag).type('application/json; charset=utf-8').send(body);
+}
+
+/** What selects a response: the route, its path parameters and the normalised query. */
+function selectorOf(request: FastifyRequest, query: object): string {
+  return `${request.routeOptions.url ?? ''}\n${JSON.stringify(request.params)}\n${JSON.stringify(query)}`;
 }
 
 function validators(reply: FastifyReply, etag: string): FastifyReply {

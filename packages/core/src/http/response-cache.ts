@@ -8,7 +8,7 @@ import type { CatalogView } from '../interfaces/catalog.js';
  */
 export interface CachedResponse {
   readonly etag: string;
-  body?: Buffer;
+  readonly body?: Buffer;
 }
 
 /** Default of {@link ResponseCache}'s budget: 16 MiB per view. */
