@@ -27,7 +27,7 @@ import {
   poolConfig,
   type PasswordProvider,
 } from './pool-config.js';
-import { ENTRY_COLUMNS, entryColumns, entryFromRow, statusFromColumn, statusToJson, type EntryRow } from './rows.js';
+import { ENTRY_COLUMNS, ENTRY_RECORDSET, entryFromRow, entryRecords, SERVER_DOCUMENTS, serverDocuments, statusFromColumn, statusToJson, type EntryRow } from './rows.js';
 import { PgUsers } from './users.js';
 
 /** The channel commits are announced on; the payload is {@link ChangeNotice} as JSON. */
@@ -217,17 +217,16 @@ export class PgStorage implements Storage {
            ON CONFLICT (name) DO UPDATE SET committed_at = EXCLUDED.committed_at`,
           [registry],
         );
-        const changed = await this.#changedEntries(client, registry, unique);
+        const records = entryRecords(unique);
+        const changed = await changedEntries(client, registry, unique, records);
         for (let start = 0; start < changed.length; start += WRITE_BATCH) {
           await writeEntries(client, registry, changed.slice(start, start + WRITE_BATCH));
         }
-        const keys = entryColumns(unique, false);
         const deleted = await client.query(
           `DELETE FROM registry_entries AS e
            WHERE e.registry = $1
-             AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS k(name, version)
-                             WHERE k.name = e.name AND k.version = e.version)`,
-          [registry, keys.name, keys.version],
+             AND NOT EXISTS (SELECT 1 FROM ${ENTRY_RECORDSET} WHERE k.name = e.name AND k.version = e.version)`,
+          [registry, records],
         );
         await upsertStatus(client, registry, status);
         const notice: ChangeNotice = { registry, origin: this.#instanceId };
@@ -337,26 +336,6 @@ export class PgStorage implements Storage {
     }
   }
 
-  /** Entries whose row is missing or differs in anything but the document (the content hash covers it). */
-  async #changedEntries(client: pg.PoolClient, registry: string, entries: readonly StoredEntry[]): Promise<StoredEntry[]> {
-    if (entries.length === 0) return [];
-    const c = entryColumns(entries, false);
-    const result = await client.query<{ i: string }>(
-      `SELECT k.i
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[],
-                   $8::timestamptz[], $9::boolean[], $10::text[])
-            WITH ORDINALITY AS k(name, version, status, status_message, published_at, updated_at,
-                                 status_changed_at, is_latest, content_hash, i)
-       LEFT JOIN registry_entries AS e ON e.registry = $1 AND e.name = k.name AND e.version = k.version
-       WHERE e.registry IS NULL
-          OR (e.content_hash, e.status, e.status_message, e.published_at, e.updated_at, e.status_changed_at, e.is_latest)
-             IS DISTINCT FROM
-             (k.content_hash, k.status, k.status_message, k.published_at, k.updated_at, k.status_changed_at, k.is_latest)`,
-      [registry, c.name, c.version, c.status, c.statusMessage, c.publishedAt, c.updatedAt, c.statusChangedAt, c.isLatest, c.contentHash],
-    );
-    return result.rows.map((row) => entries[Number(row.i) - 1]!);
-  }
-
   /** The entries with one per (name, version): a later duplicate replaces an earlier one. */
   #uniqueEntries(registry: string, entries: readonly StoredEntry[]): readonly StoredEntry[] {
     const byKey = new Map<string, StoredEntry>();
@@ -440,16 +419,38 @@ export class PgStorage implements Storage {
   }
 }
 
+/**
+ * The entries whose row is missing or differs in anything but the document (the content hash
+ * covers it); `records` are their {@link entryRecords}.
+ */
+async function changedEntries(
+  client: pg.PoolClient,
+  registry: string,
+  entries: readonly StoredEntry[],
+  records: string,
+): Promise<StoredEntry[]> {
+  if (entries.length === 0) return [];
+  const result = await client.query<{ i: string }>(
+    `SELECT k.i
+     FROM ${ENTRY_RECORDSET}
+     LEFT JOIN registry_entries AS e ON e.registry = $1 AND e.name = k.name AND e.version = k.version
+     WHERE e.registry IS NULL
+        OR (e.content_hash, e.status, e.status_message, e.published_at, e.updated_at, e.status_changed_at, e.is_latest)
+           IS DISTINCT FROM
+           (k.content_hash, k.status, k.status_message, k.published_at, k.updated_at, k.status_changed_at, k.is_latest)`,
+    [registry, records],
+  );
+  return result.rows.map((row) => entries[Number(row.i) - 1]!);
+}
+
 /** Inserts or updates `entries` (already known to differ) with one statement. */
 async function writeEntries(client: pg.PoolClient, registry: string, entries: readonly StoredEntry[]): Promise<void> {
-  const c = entryColumns(entries, true);
   await client.query(
     `INSERT INTO registry_entries
        (registry, name, version, server, status, status_message, published_at, updated_at, status_changed_at, is_latest, content_hash)
-     SELECT $1, k.*
-     FROM unnest($2::text[], $3::text[], $4::json[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[],
-                 $9::timestamptz[], $10::boolean[], $11::text[])
-          AS k(name, version, server, status, status_message, published_at, updated_at, status_changed_at, is_latest, content_hash)
+     SELECT $1, k.name, k.version, d.server, k.status, k.status_message, k.published_at, k.updated_at, k.status_changed_at,
+            k.is_latest, k.content_hash
+     FROM ${ENTRY_RECORDSET} JOIN ${SERVER_DOCUMENTS} ON d.i = k.i
      ON CONFLICT (registry, name, version) DO UPDATE SET
        server = EXCLUDED.server,
        status = EXCLUDED.status,
@@ -459,19 +460,7 @@ async function writeEntries(client: pg.PoolClient, registry: string, entries: re
        status_changed_at = EXCLUDED.status_changed_at,
        is_latest = EXCLUDED.is_latest,
        content_hash = EXCLUDED.content_hash`,
-    [
-      registry,
-      c.name,
-      c.version,
-      c.server,
-      c.status,
-      c.statusMessage,
-      c.publishedAt,
-      c.updatedAt,
-      c.statusChangedAt,
-      c.isLatest,
-      c.contentHash,
-    ],
+    [registry, entryRecords(entries), serverDocuments(entries)],
   );
 }
 

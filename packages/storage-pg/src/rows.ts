@@ -78,45 +78,48 @@ export function statusToJson(status: SyncStatus): string {
   return JSON.stringify(status, (_key, value: unknown) => (typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value));
 }
 
-/** Column arrays of entries, for `unnest` (one statement writes many rows). */
-export interface EntryColumns {
-  name: string[];
-  version: string[];
-  server: string[];
-  status: string[];
-  statusMessage: (string | null)[];
-  publishedAt: string[];
-  updatedAt: string[];
-  statusChangedAt: string[];
-  isLatest: (boolean | null)[];
-  contentHash: string[];
+/**
+ * The rows of {@link entryRecords} in the parameter `$2`, as a FROM item `k(name, version, status,
+ * status_message, published_at, updated_at, status_changed_at, is_latest, content_hash, i)` where
+ * `i` is the entry's 1-based position.
+ */
+export const ENTRY_RECORDSET = `ROWS FROM (json_to_recordset($2::json) AS (
+    name text, version text, status text, status_message text, published_at timestamptz,
+    updated_at timestamptz, status_changed_at timestamptz, is_latest boolean, content_hash text))
+  WITH ORDINALITY AS k(name, version, status, status_message, published_at, updated_at, status_changed_at,
+                       is_latest, content_hash, i)`;
+
+/**
+ * The documents of {@link serverDocuments} in the parameter `$3`, as a FROM item `d(server, i)`
+ * whose `i` matches {@link ENTRY_RECORDSET}'s. The documents are kept as `json` text, which may
+ * hold `\u0000` where a record field of `json_to_recordset` may not.
+ */
+export const SERVER_DOCUMENTS = 'json_array_elements($3::json) WITH ORDINALITY AS d(server, i)';
+
+/**
+ * Entries' metadata as one JSON array of records for {@link ENTRY_RECORDSET}: one parameter
+ * carries many rows.
+ */
+export function entryRecords(entries: readonly StoredEntry[]): string {
+  return JSON.stringify(
+    entries.map((entry) => ({
+      name: entry.server.name,
+      version: entry.server.version,
+      status: entry.status,
+      status_message: entry.statusMessage ?? null,
+      published_at: entry.publishedAt,
+      updated_at: entry.updatedAt,
+      status_changed_at: entry.statusChangedAt,
+      is_latest: entry.isLatest ?? null,
+      content_hash: entry.contentHash,
+    })),
+  );
 }
 
-/** Splits entries into column arrays; `withServer: false` leaves the (large) documents out. */
-export function entryColumns(entries: readonly StoredEntry[], withServer: boolean): EntryColumns {
-  const columns: EntryColumns = {
-    name: [],
-    version: [],
-    server: [],
-    status: [],
-    statusMessage: [],
-    publishedAt: [],
-    updatedAt: [],
-    statusChangedAt: [],
-    isLatest: [],
-    contentHash: [],
-  };
-  for (const entry of entries) {
-    columns.name.push(entry.server.name);
-    columns.version.push(entry.server.version);
-    if (withServer) columns.server.push(JSON.stringify(entry.server));
-    columns.status.push(entry.status);
-    columns.statusMessage.push(entry.statusMessage ?? null);
-    columns.publishedAt.push(entry.publishedAt);
-    columns.updatedAt.push(entry.updatedAt);
-    columns.statusChangedAt.push(entry.statusChangedAt);
-    columns.isLatest.push(entry.isLatest ?? null);
-    columns.contentHash.push(entry.contentHash);
-  }
-  return columns;
+/**
+ * Entries' server.json documents as one JSON array for {@link SERVER_DOCUMENTS}, in the same order
+ * as {@link entryRecords}: each goes in as it is, where a text array would have escaped it twice more.
+ */
+export function serverDocuments(entries: readonly StoredEntry[]): string {
+  return JSON.stringify(entries.map((entry) => entry.server));
 }

@@ -111,6 +111,19 @@ t.test('timestamps come back in UTC; whole milliseconds as toISOString writes th
   });
 });
 
+t.test('documents with quotes, backslashes, control characters and astral characters come back unchanged', async (t) => {
+  const db = await createTestDatabase(t);
+  const storage = await openStorage(t, db.databaseConfig());
+  const tricky = entry('io.github.test/escapes', '1.0.0', { statusMessage: 'say "no" to C:\\temp', status: 'deprecated' });
+  tricky.server = {
+    ...tricky.server,
+    description: 'He said "hi" \\ then {braces}, [brackets], NUL \u0000, tab \t, newline \n, emoji \u{1F600}',
+    _meta: { 'key with "quotes"': ['a,b', '{"nested": "json text"}', null, 1.5e-7, true] },
+  };
+  await storage.commit('default', [tricky], status(T1));
+  t.strictSame((await storage.load('default')).entries, [tricky]);
+});
+
 t.test('registries are separate', async (t) => {
   const db = await createTestDatabase(t);
   const storage = await openStorage(t, db.databaseConfig());
