@@ -63,6 +63,7 @@ export type { RetryPolicy } from './runtime/retry-until.js';
 
 // The HTTP API.
 export { buildApp, type AppOptions } from './http/app.js';
+export { logRequestLine, type RequestLine, type RequestLineWriter } from './http/request-log.js';
 export { registryApi } from './http/registry-api.js';
 export type { ReadinessReport, RegistryApiOptions, RegistrySummary, VersionInfo } from './http/options.js';
 export { toProblem, PROBLEM_CONTENT_TYPE, type Problem } from './http/problem.js';

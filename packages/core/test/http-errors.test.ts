@@ -62,12 +62,12 @@ t.test('an unexpected error is a generic 500, logged with its stack', async (t) 
     registryNames: () => catalog.registryNames(),
   };
   const { app, logs } = await testApp(t, { catalog: failing });
-  const response = await app.inject('/v0.1/servers');
+  const response = await app.inject({ url: '/v0.1/servers', headers: { 'x-request-id': 'trace-500' } });
   const body = assertProblem(t, response, 500, 'An unexpected error occurred while handling the request.');
   t.equal(body['code'], 'THV_ERR_INTERNAL');
   t.notMatch(response.body, /hunter2|db\.internal/, 'nothing about the cause leaks');
   const logged = logs.find((line) => line['msg'] === 'request failed');
-  t.match(logged, { level: 50, err: { message: /hunter2/, stack: /Error/ } }, 'the cause is in the log');
+  t.match(logged, { level: 50, reqId: 'trace-500', err: { message: /hunter2/, stack: /Error/ } }, 'the cause is in the log, with the request id');
 });
 
 t.test('an overloaded server answers 503 problems with Retry-After', async (t) => {

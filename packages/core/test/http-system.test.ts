@@ -130,3 +130,19 @@ t.test('one info log line per request, with method, url, status and duration', a
     { level: 30, url: '/v0.1/servers/%E0%A4%A/versions', statusCode: 400 },
   ]);
 });
+
+t.test('the request line carries the request id once, from X-Request-Id or generated', async (t) => {
+  const { app, logs, rawLogs } = await testApp(t);
+  await app.inject({ url: '/health', headers: { 'x-request-id': 'trace-42' } });
+  await app.inject('/health');
+  t.match(logs, [{ reqId: 'trace-42', msg: 'request completed' }, { reqId: /^req-/ }]);
+  t.equal(rawLogs[0]?.match(/"reqId"/g)?.length, 1);
+});
+
+t.test('a host writes the request line its own way through requestLine', async (t) => {
+  const written: unknown[] = [];
+  const { app, logs } = await testApp(t, { requestLine: (_log, line) => written.push(line) });
+  await app.inject({ url: '/health', headers: { 'x-request-id': 'r1' } });
+  t.same(written, [{ reqId: 'r1', method: 'GET', url: '/health', statusCode: 200, durationMs: (written[0] as { durationMs: number }).durationMs }]);
+  t.same(logs, [], 'nothing else is logged for it');
+});

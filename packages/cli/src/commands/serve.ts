@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { buildApp, ConfigError, createRuntime, parseAddress } from '@thv/registry-core/host';
 import { BaseCommand, CLI_DIR } from '../base-command.js';
 import { CLI_VERSION } from '../cli-version.js';
+import { directRequestLine } from '../request-line.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
@@ -38,6 +39,7 @@ export default class Serve extends BaseCommand {
       registries: () => runtime.summaries(),
       info: { version: CLI_VERSION, nodeVersion: process.version },
       logger,
+      requestLine: directRequestLine,
     });
     try {
       await app.listen({ host: address.host, port: address.port });

@@ -3,16 +3,19 @@ import cors from '@fastify/cors';
 import underPressure, { type FastifyUnderPressureOptions } from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { Logger } from '../interfaces/logger.js';
+import { LazyChildLogger } from './lazy-child-logger.js';
 import type { RegistryApiOptions } from './options.js';
 import { notFoundProblemHandler, problemErrorHandler } from './problem.js';
 import { registryApi } from './registry-api.js';
-import { RequestLogController } from './request-log.js';
+import { RequestLogController, type RequestLineWriter } from './request-log.js';
 
 /** Options of {@link buildApp}. */
 export interface AppOptions extends RegistryApiOptions {
   logger: Logger;
   /** Overrides of the overload protection (@fastify/under-pressure); `false` turns it off. */
   underPressure?: FastifyUnderPressureOptions | false;
+  /** Writes each request's info line; default `log.info(line, 'request completed')`. */
+  requestLine?: RequestLineWriter;
 }
 
 /** Overload protection by default: shed load with a 503 when the event loop lags by a second. */
@@ -24,13 +27,14 @@ const UNDER_PRESSURE_DEFAULTS: FastifyUnderPressureOptions = { maxEventLoopDelay
  * every error and unknown route, and the {@link registryApi} routes.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { logger, underPressure: pressure, ...api } = options;
-  const logController = new RequestLogController();
+  const { logger, underPressure: pressure, requestLine, ...api } = options;
+  const logController = new RequestLogController(requestLine);
   // Typed with fastify's base logger, not pino's, so the app is a plain FastifyInstance.
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: logger,
     logController,
     requestIdHeader: 'x-request-id',
+    childLoggerFactory: (parent, bindings, childOptions) => new LazyChildLogger(parent, bindings, childOptions),
     // Malformed percent-encoding and over-long parameters are reported here, before routing and
     // without the response hooks that write the request line, so that line is written here too.
     frameworkErrors: (error, request, reply) => {

@@ -66,6 +66,8 @@ export interface TestApp {
   readiness: ReadinessReport;
   /** Log records written so far, parsed. */
   logs: Record<string, unknown>[];
+  /** The same records as written. */
+  rawLogs: string[];
 }
 
 /** A fresh app over {@link sampleCatalog}, closed when the test ends. */
@@ -73,8 +75,10 @@ export async function testApp(t: Test, overrides: Partial<AppOptions> = {}): Pro
   const catalog = sampleCatalog();
   const readiness: ReadinessReport = { ready: true, notReady: [] };
   const logs: Record<string, unknown>[] = [];
+  const rawLogs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
+      rawLogs.push(chunk.toString('utf8'));
       logs.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
       done();
     },
@@ -88,5 +92,5 @@ export async function testApp(t: Test, overrides: Partial<AppOptions> = {}): Pro
     ...overrides,
   });
   t.teardown(() => app.close());
-  return { app, catalog, readiness, logs };
+  return { app, catalog, readiness, logs, rawLogs };
 }
