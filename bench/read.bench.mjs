@@ -4,7 +4,7 @@
  *
  *   node bench/read.bench.mjs [flags]     (see bench/run.mjs --help)
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fileSource, writeCatalog, writeConfig } from './lib/catalog.mjs';
@@ -58,41 +58,53 @@ export async function runReadBench(options, stores = {}, log = console.log) {
     }
     const durationS = size.label === options.main.label ? options.duration : options.extraDuration;
     log(`# read ${size.label}: ${durationS} s per case, ${options.connections} connections`);
-    const server = await startStored({ config, logFile: join(dir, 'serve.log'), options, name: `read-${size.label}` });
-    let baseline;
+    // Several processes per side: their speed differs from one process to the next by up to a
+    // fifth on a shared machine (placement, not code), so each side keeps its best round of all.
+    const servers = [];
+    const baselines = [];
     try {
+      for (let k = 0; k < options.processes; k++) {
+        const processConfig = k === 0 ? config : copyStore(config, join(dir, `store-${k + 1}`));
+        servers.push(await startStored({ config: processConfig, logFile: join(dir, `serve-${k + 1}.log`), options, name: `read-${size.label}-${k + 1}` }));
+      }
+      const server = servers[0];
       const discovered = await discover(server.url, size);
       const fixtures = [];
       for (const c of cases) fixtures.push(await fixtureOf(server.url, c, discovered));
       const fixturesFile = join(dir, 'baseline-fixtures.json');
       const served = fixtures.flatMap((fixture) => fixture.pages ?? [fixture]);
       writeFileSync(fixturesFile, JSON.stringify(served.map(({ url, status, headers, body }) => ({ url, status, headers, body: body.toString('base64') }))));
-      baseline = startScript({ script: BASELINE, args: [fixturesFile], logFile: join(dir, 'baseline.log'), nodeFlags: serveFlags(options, `baseline-${size.label}`) });
-      const { port } = await waitForLogLine(baseline, 'listening');
-      const baselineUrl = `http://127.0.0.1:${port}`;
+      for (let k = 0; k < options.processes; k++) {
+        const proc = startScript({ script: BASELINE, args: [fixturesFile], logFile: join(dir, `baseline-${k + 1}.log`), nodeFlags: serveFlags(options, `baseline-${size.label}-${k + 1}`) });
+        baselines.push(proc);
+        const { port } = await waitForLogLine(proc, 'listening');
+        proc.url = `http://127.0.0.1:${port}`;
+      }
+      const sides = { real: servers.map((s) => ({ url: s.url, pid: s.proc.pid })), base: baselines.map((b) => ({ url: b.url, pid: b.pid })) };
 
       const requestOf = (fixture, base) =>
         fixture.pages === undefined
           ? { url: `${base}${fixture.url}`, headers: fixture.requestHeaders, connections: options.connections, expectStatus: fixture.expect }
           : { url: base, paths: fixture.pages.map((page) => page.url), connections: options.connections, expectStatus: 200 };
       // A process just started is still settling (its start-up garbage, code not yet optimised):
-      // whichever case came first would pay for it, so both servers get load on every URL first.
-      for (const base of [server.url, baselineUrl]) {
-        for (const fixture of fixtures) await loadTest({ ...requestOf(fixture, base), durationS: Math.max(START_WARMUP_S / fixtures.length, 0.5) });
+      // whichever case came first would pay for it, so every server gets load on every URL first.
+      for (const { url } of [...sides.real, ...sides.base]) {
+        for (const fixture of fixtures) await loadTest({ ...requestOf(fixture, url), durationS: Math.max(START_WARMUP_S / fixtures.length, 0.5) });
       }
       for (const [i, c] of cases.entries()) {
         const fixture = fixtures[i];
         const request = (base) => requestOf(fixture, base);
         if (options.warmup > 0) {
-          await loadTest({ ...request(server.url), durationS: options.warmup });
-          await loadTest({ ...request(baselineUrl), durationS: options.warmup });
+          for (const { url } of [...sides.real, ...sides.base]) await loadTest({ ...request(url), durationS: options.warmup });
         }
-        // Rounds alternate between the two servers, so a slower stretch of a shared machine
-        // falls on both; each side keeps its best round.
+        // Rounds alternate between the two sides (and between each side's processes), so a slower
+        // stretch of a shared machine falls on both; each side keeps its best round.
         const rounds = { real: [], base: [] };
         for (let r = 0; r < options.rounds; r++) {
-          rounds.real.push(await measured(request(server.url), server.proc.pid, durationS / options.rounds));
-          rounds.base.push(await measured(request(baselineUrl), baseline.pid, durationS / options.rounds));
+          for (const side of ['real', 'base']) {
+            const { url, pid } = sides[side][r % sides[side].length];
+            rounds[side].push(await measured(request(url), pid, durationS / options.rounds));
+          }
         }
         const real = best(rounds.real);
         const base = best(rounds.base);
@@ -115,8 +127,8 @@ export async function runReadBench(options, stores = {}, log = console.log) {
       memory[size.label] = { steadyRssMiB: round(memoryOf(server.proc.pid).rssMiB), readyMs: server.readyMs };
       log(`  steady RSS after the read cases: ${memory[size.label].steadyRssMiB} MiB`);
     } finally {
-      if (baseline !== undefined) await stop(baseline);
-      await stop(server.proc);
+      for (const proc of baselines) await stop(proc);
+      for (const { proc } of servers) await stop(proc);
     }
   }
   return { rows, memory };
@@ -129,19 +141,28 @@ async function measured(request, pid, durationS) {
   return { ...result, cpuSeconds: cpuSecondsOf(pid) - cpuBefore };
 }
 
-/** The round with the most req/s, with the CPU per answer over every round. */
+/** The round with the most req/s, and its CPU per answer. */
 function best(rounds) {
   const top = rounds.reduce((a, b) => (b.rps > a.rps ? b : a));
-  const cpu = rounds.reduce((sum, r) => sum + r.cpuSeconds, 0);
-  const requests = rounds.reduce((sum, r) => sum + r.requests, 0);
-  const { cpuSeconds: _, ...result } = top;
+  const { cpuSeconds, ...result } = top;
   return {
     ...result,
     unexpected: rounds.reduce((sum, r) => sum + r.unexpected, 0),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
-    cpuUsPerRequest: round((cpu * 1e6) / requests, 1),
+    cpuUsPerRequest: round((cpuSeconds * 1e6) / top.requests, 1),
     rounds: rounds.map((r) => r.rps),
   };
+}
+
+/**
+ * A copy of the fs store behind `config` in `dir`, with a config pointing at it: each serve process
+ * syncs its own store at start (two on one store would wait for each other's sync lease).
+ */
+function copyStore(config, dir) {
+  const settings = JSON.parse(readFileSync(config, 'utf8'));
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(settings.storage.path, join(dir, 'data'), { recursive: true });
+  return writeConfig(dir, { source: settings.source });
 }
 
 /**

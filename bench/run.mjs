@@ -25,6 +25,7 @@ export async function main(argv, defaults = {}) {
       warmup: options.warmup,
       connections: options.connections,
       rounds: options.rounds,
+      processes: options.processes,
       sizes: options.sizes.map((size) => size.label),
       main: options.main.label,
       profile: options.profile,

@@ -13,6 +13,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (node bench/run.mjs [fla
   --warmup S          unmeasured seconds before each read case (default 1)
   --connections N     concurrent connections (default 50)
   --rounds N          alternating rounds per read case, the duration split between them; the best counts (default 4)
+  --processes N       serve processes and baseline processes per size, taking the rounds in turn (default 2)
   --sizes LIST        catalog sizes of the read table, servers x versions (default 1000x3,10000x3,30000x3)
   --main SIZE         the size of the ingest benchmark and the targets (default 10000x3)
   --only PART         read | sync (default both)
@@ -43,6 +44,7 @@ export function readOptions(argv, defaults = {}) {
       warmup: { type: 'string' },
       connections: { type: 'string' },
       rounds: { type: 'string' },
+      processes: { type: 'string' },
       sizes: { type: 'string' },
       main: { type: 'string' },
       only: { type: 'string' },
@@ -76,6 +78,7 @@ export function readOptions(argv, defaults = {}) {
     warmup: values.warmup === '0' ? 0 : number('warmup', 1),
     connections: number('connections', 50),
     rounds: Math.round(number('rounds', 4)),
+    processes: Math.round(number('processes', 2)),
     sizes,
     main: sizes.find((size) => size.label === main.label) ?? main,
     parts: only === undefined ? ['sync', 'read'] : [only],

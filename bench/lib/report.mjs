@@ -61,9 +61,10 @@ export function render(results) {
   parts.push(`Machine: ${m.nproc} cores (${m.cpu}), ${m.memoryGiB} GiB, Node.js ${m.node}, ${m.platform}. ${results.date}.`);
   parts.push(
     `Read cases: ${results.options.connections} connections, ${results.options.duration} s per case at ${results.options.main} ` +
-      `(${results.options.extraDuration} s at the other sizes, split into ${results.options.rounds} alternating rounds, best round kept); ` +
+      `(${results.options.extraDuration} s at the other sizes, split into ${results.options.rounds} alternating rounds, ` +
+      `taken in turn by ${results.options.processes ?? 1} processes per side, best round kept); ` +
       `each server first gets ${START_WARMUP_S} s of load spread over the cases' URLs, and each case ${results.options.warmup} s of warm-up; serve logs at ${results.options.logLevel}; latency in ms (autocannon, 1 ms resolution); ` +
-      'CPU µs/req is the server process\'s user + system CPU time per answer.',
+      'CPU µs/req is the server process\'s user + system CPU time per answer in the best round.',
   );
   const read = results.read?.rows ?? [];
   if (read.length > 0) {
