@@ -1,7 +1,7 @@
 import t from 'tap';
 import { catalogEtag, ifNoneMatchHits } from '../src/http/conditional.js';
 import { ResponseCache } from '../src/http/response-cache.js';
-import { ALPHA, entry, testApp } from './helpers/http-app.js';
+import { ALPHA, entry, sampleCatalog, testApp } from './helpers/http-app.js';
 
 const WEATHER_LATEST = '/v0.1/servers/io.github.example%2Fweather/versions/latest';
 
@@ -62,10 +62,32 @@ t.test('kept responses stay within the budget and evicted ones are built again',
   for (const url of urls) first.set(url, (await app.inject(url)).rawPayload);
   for (const url of urls) t.same((await app.inject(url)).rawPayload, first.get(url), `${url} answers the same`);
   // The app's own cache is not reachable; the same class with the same budget shows the bound.
-  const view = catalog.aggregated();
-  for (const [url, body] of first) cache.of(view).set(url, { etag: 'W/"x"', body });
-  t.ok(cache.of(view).calculatedSize <= budget, 'within the budget');
-  t.ok(cache.of(view).size < urls.length, 'the least recently used were dropped');
+  const responses = cache.of(catalog.aggregated());
+  for (const [url, body] of first) {
+    responses.rendered(url, 'W/"x"', body, undefined);
+    responses.rendered(url, 'W/"x"', body, responses.get(url));
+  }
+  t.ok(responses.bytes <= budget, 'within the budget');
+  t.ok(responses.size < urls.length, 'the least recently used were dropped');
+});
+
+t.test('a body is kept once its URL comes back before the cache would have let it go', async (t) => {
+  const responses = new ResponseCache(1000).of(sampleCatalog().aggregated());
+  const body = Buffer.alloc(100);
+  const render = (url: string) => responses.rendered(url, 'W/"e"', body, responses.get(url));
+  render('/a');
+  t.equal(responses.get('/a')?.body, undefined, 'one request: only the ETag is kept');
+  t.equal(responses.get('/a')?.etag, 'W/"e"');
+  render('/a');
+  t.equal(responses.get('/a')?.body, body, 'asked again right away: kept');
+
+  render('/walk-0');
+  for (let i = 1; i <= 12; i += 1) render(`/walk-${i}`);
+  render('/walk-0');
+  t.equal(responses.get('/walk-0')?.body, undefined, '13 bodies of 100 bytes since: it would not have survived a 1,000-byte budget');
+  for (let i = 0; i < 3; i += 1) render(`/other-${i}`);
+  render('/walk-0');
+  t.equal(responses.get('/walk-0')?.body, body, '4 bodies since: it would have');
 });
 
 t.test('HEAD carries the validators and no body', async (t) => {

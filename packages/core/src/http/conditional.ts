@@ -28,7 +28,7 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
 /**
  * Sends a JSON body read from a catalog view, with an ETag and `Cache-Control: no-cache` (clients
  * may cache but must revalidate). Answers 304 without calling `render` when the client's copy is
- * current, and sends the body rendered for the same URL before when `responses` still has it.
+ * current, and sends the body rendered for the same URL before when `responses` kept it.
  * `query` is the normalised query the response depends on.
  */
 export function sendCatalogJson(
@@ -43,14 +43,14 @@ export function sendCatalogJson(
   const cached = cache.get(request.url);
   const etag = cached?.etag ?? catalogEtag(view.generation, selectorOf(request, query));
   if (ifNoneMatchHits(request.headers['if-none-match'], etag)) {
-    if (cached === undefined) cache.set(request.url, { etag });
+    if (cached === undefined) cache.seen(request.url, etag);
     return validators(reply, etag).code(304).send();
   }
   let body = cached?.body;
   if (body === undefined) {
     // Rendered before any header is set: a render error (a bad cursor) must not carry this ETag.
     body = render();
-    cache.set(request.url, { etag, body });
+    cache.rendered(request.url, etag, body, cached);
   }
   return validators(reply, etag).type('application/json; charset=utf-8').send(body);
 }
