@@ -14,7 +14,7 @@ function jsonString(text: string): string {
 /**
  * The request line of a logger made by `createLogger`, written straight to its destination:
  * the same JSON, keys in the same order, as `log.info(line, 'request completed')` writes with
- * pino's default formatting, at a third of the cost of pino's generic serialiser. The line is
+ * pino's default formatting, at about half the cost of pino's generic serialiser. The line is
  * written once per request; on a small answer that serialiser was a sixth of all the work. None of
  * its fields is one of the redacted paths.
  */

@@ -1,7 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Bindings, ChildLoggerOptions } from 'pino';
 
-type LevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** The log methods of a fastify logger, each forwarded to the child. */
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type LevelName = (typeof LEVELS)[number];
+type LogMethod = (...args: unknown[]) => void;
+
+// The log methods, defined on the prototype by the class's static block.
+export interface LazyChildLogger extends Record<LevelName, LogMethod> {}
 
 /**
  * A request's logger that becomes `parent.child(bindings, options)` the first time something logs
@@ -10,6 +16,18 @@ type LevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'sile
  * build every time (its bindings serialised, each level method bound) is skipped.
  */
 export class LazyChildLogger implements FastifyBaseLogger {
+  static {
+    for (const level of LEVELS) {
+      Object.defineProperty(this.prototype, level, {
+        value(this: LazyChildLogger, ...args: unknown[]): void {
+          this.#log(level, args);
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+
   readonly #parent: FastifyBaseLogger;
   readonly #bindings: Bindings;
   readonly #options: ChildLoggerOptions;
@@ -29,41 +47,13 @@ export class LazyChildLogger implements FastifyBaseLogger {
     this.#resolve().level = level;
   }
 
-  fatal(...args: unknown[]): void {
-    this.#log('fatal', args);
-  }
-
-  error(...args: unknown[]): void {
-    this.#log('error', args);
-  }
-
-  warn(...args: unknown[]): void {
-    this.#log('warn', args);
-  }
-
-  info(...args: unknown[]): void {
-    this.#log('info', args);
-  }
-
-  debug(...args: unknown[]): void {
-    this.#log('debug', args);
-  }
-
-  trace(...args: unknown[]): void {
-    this.#log('trace', args);
-  }
-
-  silent(...args: unknown[]): void {
-    this.#log('silent', args);
-  }
-
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
     return this.#resolve().child(bindings, options);
   }
 
   #log(level: LevelName, args: unknown[]): void {
     const child = this.#resolve();
-    (child[level] as (...args: unknown[]) => void).apply(child, args);
+    (child[level] as LogMethod).apply(child, args);
   }
 
   #resolve(): FastifyBaseLogger {
