@@ -63,8 +63,10 @@ export async function runReadBench(options, stores = {}, log = console.log) {
     const servers = [];
     const baselines = [];
     try {
-      for (let k = 0; k < options.processes; k++) {
-        const processConfig = k === 0 ? config : copyStore(config, join(dir, `store-${k + 1}`));
+      // Every copy is made before the first process starts: a running process writes its store.
+      const configs = [config];
+      for (let k = 1; k < options.processes; k++) configs.push(copyStore(config, join(dir, `store-${k + 1}`)));
+      for (const [k, processConfig] of configs.entries()) {
         servers.push(await startStored({ config: processConfig, logFile: join(dir, `serve-${k + 1}.log`), options, name: `read-${size.label}-${k + 1}` }));
       }
       const server = servers[0];
