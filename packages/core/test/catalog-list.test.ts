@@ -159,6 +159,29 @@ t.test('the cursor is URL-safe and opaque; a bad one is an InvalidParameterError
   t.same(view.list({ limit: 1, includeDeleted: false, cursor: '' }).items.map(key), ['io.github.acme/alpha@1.0.0']);
 });
 
+t.test('a cursor between the versions of a listed server continues after its key', async (t) => {
+  const view = viewOf([
+    storedEntry({ name: 'io.github.x/a', version: '1.0.0' }),
+    storedEntry({ name: 'io.github.x/a', version: '1.1.0' }),
+    storedEntry({ name: 'io.github.x/a', version: '1.2.0', status: 'deleted' }),
+    storedEntry({ name: 'io.github.x/b', version: '1.0.0' }),
+  ]);
+  const after = (name: string, version: string, query: Partial<ListQuery> = {}): string | undefined => {
+    const cursor = Buffer.from(JSON.stringify([name, version])).toString('base64url');
+    const [first] = view.list({ limit: 1, includeDeleted: false, cursor, ...query }).items;
+    return first && key(first);
+  };
+  t.equal(after('io.github.x/a', '0.9.0'), 'io.github.x/a@1.0.0', 'before the first version');
+  t.equal(after('io.github.x/a', '1.0.5'), 'io.github.x/a@1.1.0', 'a version no longer listed');
+  t.equal(after('io.github.x/a', '1.1.0'), 'io.github.x/b@1.0.0', 'the last visible version');
+  t.equal(after('io.github.x/a', '1.1.0', { includeDeleted: true }), 'io.github.x/a@1.2.0', 'with deleted');
+  t.equal(after('io.github.x/a', '1.2.0'), 'io.github.x/b@1.0.0', 'a deleted version');
+  t.equal(after('io.github.x/a', '1.0.0', { version: 'latest' }), 'io.github.x/a@1.1.0', 'latest');
+  t.equal(after('io.github.x/a', '1.1.0', { version: 'latest' }), 'io.github.x/b@1.0.0', 'after the latest');
+  t.equal(after('io.github.x/b', '9.0.0'), undefined, 'past the last server');
+  t.equal(after('io.github.x/aa', '1.0.0'), 'io.github.x/b@1.0.0', 'a server not listed');
+});
+
 t.test('a cursor past the end gives an empty last page', async (t) => {
   const view = viewOf(SMALL);
   const cursor = Buffer.from(JSON.stringify(['zzz', '1'])).toString('base64url');

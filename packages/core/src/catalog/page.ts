@@ -4,10 +4,13 @@ import { encodeCursor, type CursorKey } from './cursor.js';
 import type { EntryPredicate } from './list-filter.js';
 import type { IndexedEntry } from './row.js';
 
-/** Index of the first entry strictly after `key` in a list sorted by (name, version): a binary search. */
-export function startAfter(sorted: readonly IndexedEntry[], key: CursorKey): number {
-  let low = 0;
-  let high = sorted.length;
+/**
+ * Index of the first entry strictly after `key` in a list sorted by (name, version): a binary
+ * search of `sorted[from, to)`, which must hold that index (the whole list by default).
+ */
+export function startAfter(sorted: readonly IndexedEntry[], key: CursorKey, from = 0, to = sorted.length): number {
+  let low = from;
+  let high = to;
   while (low < high) {
     const middle = (low + high) >>> 1;
     const entry = sorted[middle] as IndexedEntry;
