@@ -5,10 +5,10 @@ import { REGISTRY } from './catalog.mjs';
 
 const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** Node flags of a serve child: `--cpu-prof` into `<workdir>/profiles` when profiling. */
+/** Node flags of a serve child: `--cpu-prof` into `<workdir>/profiles` when profiling, then `--node-flags`. */
 export function serveFlags(options, name) {
   const profile = options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(options.workdir, 'profiles'), '--cpu-prof-name', `${name}.cpuprofile`] : [];
-  return [...profile, ...(options.nodeFlags ?? [])];
+  return [...profile, ...options.nodeFlags];
 }
 
 /**

@@ -17,10 +17,11 @@ export const USAGE = `Usage: npm run bench -- [flags]   (node bench/run.mjs [fla
   --sizes LIST        catalog sizes of the read table, servers x versions (default 1000x3,10000x3,30000x3)
   --main SIZE         the size of the ingest benchmark and the targets (default 10000x3)
   --only PART         read | sync (default both)
-  --cases LIST        read cases to run (default all): ${'list-first,list-limit100-cursor,search,list-latest,get-latest,versions,not-modified'}
+  --cases LIST        read cases to run (default all): ${'list-first,list-limit100-cursor,search,list-latest,get-latest,versions,not-modified,list-walk'}
   --log-level LEVEL   log level of the serve processes (default info: one line per request)
   --no-pg             skip PostgreSQL even when one is reachable
   --profile           run each serve and baseline child under node --cpu-prof (profiles in <workdir>/profiles)
+  --node-flags=FLAGS  more node flags for each serve and baseline child, e.g. --node-flags=--trace-gc (output in their logs)
   --workdir DIR       where catalogs, storage and logs go (default: a new directory under ${tmpdir()})
   --keep              keep the workdir
   --out FILE          results file (default bench/results.json)
@@ -52,6 +53,7 @@ export function readOptions(argv, defaults = {}) {
       'no-pg': { type: 'boolean' },
       'log-level': { type: 'string' },
       profile: { type: 'boolean' },
+      'node-flags': { type: 'string' },
       workdir: { type: 'string' },
       keep: { type: 'boolean' },
       out: { type: 'string' },
@@ -86,6 +88,7 @@ export function readOptions(argv, defaults = {}) {
     pg: !values['no-pg'],
     logLevel: values['log-level'] ?? 'info',
     profile: values.profile === true,
+    nodeFlags: values['node-flags']?.split(' ').filter((flag) => flag !== '') ?? [],
     workdir: values.workdir ?? join(tmpdir(), `thv-bench-${process.pid}`),
     keep: values.keep === true || values.workdir !== undefined || values.profile === true,
     out: values.out ?? new URL('../results.json', import.meta.url).pathname,
