@@ -83,6 +83,7 @@ export async function runReadBench(options, stores = {}, log = console.log) {
         proc.url = `http://127.0.0.1:${port}`;
       }
       const sides = { real: servers.map((s) => ({ url: s.url, pid: s.proc.pid })), base: baselines.map((b) => ({ url: b.url, pid: b.pid })) };
+      const everyServer = [...sides.real, ...sides.base];
 
       const requestOf = (fixture, base) =>
         fixture.pages === undefined
@@ -90,14 +91,14 @@ export async function runReadBench(options, stores = {}, log = console.log) {
           : { url: base, paths: fixture.pages.map((page) => page.url), connections: options.connections, expectStatus: 200 };
       // A process just started is still settling (its start-up garbage, code not yet optimised):
       // whichever case came first would pay for it, so every server gets load on every URL first.
-      for (const { url } of [...sides.real, ...sides.base]) {
+      for (const { url } of everyServer) {
         for (const fixture of fixtures) await loadTest({ ...requestOf(fixture, url), durationS: Math.max(START_WARMUP_S / fixtures.length, 0.5) });
       }
       for (const [i, c] of cases.entries()) {
         const fixture = fixtures[i];
         const request = (base) => requestOf(fixture, base);
         if (options.warmup > 0) {
-          for (const { url } of [...sides.real, ...sides.base]) await loadTest({ ...request(url), durationS: options.warmup });
+          for (const { url } of everyServer) await loadTest({ ...request(url), durationS: options.warmup });
         }
         // Rounds alternate between the two sides (and between each side's processes), so a slower
         // stretch of a shared machine falls on both; each side keeps its best round.

@@ -132,7 +132,8 @@ function newList(): GrowingList {
 }
 
 function push(list: GrowingList, entry: IndexedEntry): void {
-  if (!list.firstOf.has(entry.name)) list.firstOf.set(entry.name, list.entries.length);
+  // Entries come in key order, so a server's first entry is one whose name differs from the last.
+  if (list.entries.at(-1)?.name !== entry.name) list.firstOf.set(entry.name, list.entries.length);
   list.entries.push(entry);
   list.texts.push(entry.row.searchText);
 }
