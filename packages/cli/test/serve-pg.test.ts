@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createTestDatabase, withAdmin } from '../../storage-pg/test/helpers/test-database.js';
-import { TcpProxy } from '../../storage-pg/test/helpers/tcp-proxy.js';
+import { FaultProxy } from '../../core/test/helpers/fault-proxy.js';
 import { ServeProcess, type LogLine } from './helpers/cli.js';
 import { copyExample, databaseBlock, fileSourceConfig, replaceFile, sampleRegistry, sampleRegistryWith, writeConfig } from './helpers/fixtures.js';
 import { get } from './helpers/http.js';
@@ -83,9 +83,9 @@ t.test('kill -9 during a large commit leaves no partial snapshot', async (t) => 
 
 t.test('the database down at start and later: no crash, readiness 503, reads from memory, recovery', async (t) => {
   const db = await createTestDatabase(t);
-  const proxy = await TcpProxy.start({ host: db.host, port: db.port });
-  t.teardown(() => proxy.down());
-  await proxy.down();
+  const proxy = await FaultProxy.start({ host: db.host, port: db.port });
+  t.teardown(() => proxy.close());
+  await proxy.refuse();
   const dir = t.testdir();
   await copyExample(dir, 'registry.json');
   const config = await writeConfig(
@@ -99,17 +99,17 @@ t.test('the database down at start and later: no crash, readiness 503, reads fro
   t.match(down.body.detail, /storage unavailable: .*PostgreSQL/);
   await serve.waitForLog('a clear log line', (line) => line.msg === 'storage unavailable; retrying');
 
-  await proxy.up();
+  await proxy.pass();
   await pollUntil('readiness once the database is back', async () => ((await get(`${serve.baseUrl}/readiness`)).status === 200 ? true : undefined), { timeoutMs: 60_000 });
   await waitForReport(serve.baseUrl, 'example', 'the first commit', (r) => r.versionCount === 12);
 
-  await proxy.down();
+  await proxy.refuse();
   await pollUntil('readiness 503 after the database went away', async () => ((await get(`${serve.baseUrl}/readiness`)).status === 503 ? true : undefined), { timeoutMs: 60_000 });
   const list = await get<{ metadata: { count: number } }>(`${serve.baseUrl}/v0.1/servers?limit=100`);
   t.equal(list.status, 200, 'reads are still served from memory');
   t.equal(list.body.metadata.count, 12);
 
-  await proxy.up();
+  await proxy.pass();
   await pollUntil('readiness after the database came back', async () => ((await get(`${serve.baseUrl}/readiness`)).status === 200 ? true : undefined), { timeoutMs: 60_000 });
   t.same(await serve.stop(), { code: 0, signal: null }, 'it never crashed');
 });
