@@ -3,7 +3,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import git, { type AuthCallback, type ServerRef } from 'isomorphic-git';
 import { RegistryError, SourceError, type Logger } from '@thv/registry-core';
-import { abortableHttp, type TransferCount } from './abortable-http.js';
+import { abortableHttp, type Transfer } from './abortable-http.js';
 import { isAuthFailure, isNetworkFailure, isRemoteFailure } from './failures.js';
 import { fewNames, refPhrase, shortSha, type GitRef } from './git-ref.js';
 import { hasCommit, peelToCommit, readFileAt, type FileSnapshot, type ObjectStore } from './git-objects.js';
@@ -150,26 +150,37 @@ export class RemoteRepository implements GitRepository {
     op: Operation,
     args: { ref?: string; singleBranch: boolean; depth: number; tags?: boolean },
   ): Promise<{ fetchHead: string | null }> {
-    const count: TransferCount = { bytes: 0 };
-    const result = await git.fetch({
-      fs,
-      http: abortableHttp(op.signal, count),
-      gitdir: this.#options.gitdir,
-      remote: 'origin',
-      tags: false,
-      cache: op.cache,
-      ...this.#auth(op),
-      ...args,
-    });
+    const transfer: Transfer = { bytes: 0 };
+    let result: { fetchHead: string | null };
+    try {
+      result = await git.fetch({
+        fs,
+        http: abortableHttp(op.signal, transfer),
+        gitdir: this.#options.gitdir,
+        remote: 'origin',
+        tags: false,
+        cache: op.cache,
+        ...this.#auth(op),
+        ...args,
+      });
+    } catch (err) {
+      // What broke the response (a reset) rather than what isomorphic-git made of the part it read.
+      throw transfer.error ?? err;
+    }
+    // A ref advertisement cut short reads as a shorter one (an "empty repository"): report the cut.
+    if (transfer.error !== undefined) throw transfer.error;
     this.#options.logger.debug(
-      { repository: this.display, ref: args.ref ?? 'all', depth: args.depth, commit: result.fetchHead, bytes: count.bytes },
+      { repository: this.display, ref: args.ref ?? 'all', depth: args.depth, commit: result.fetchHead, bytes: transfer.bytes },
       'git fetch done',
     );
     return result;
   }
 
   async #listRefs(op: Operation, args: { prefix: string; symrefs?: boolean; peelTags?: boolean }): Promise<ServerRef[]> {
-    const refs = await git.listServerRefs({ http: abortableHttp(op.signal), url: this.display, ...this.#auth(op), ...args });
+    const transfer: Transfer = { bytes: 0 };
+    const refs = await git.listServerRefs({ http: abortableHttp(op.signal, transfer), url: this.display, ...this.#auth(op), ...args });
+    // A listing cut short reads as a shorter list (a branch "not found"): report the cut instead.
+    if (transfer.error !== undefined) throw transfer.error;
     const shown = refs.slice(0, 10).map((ref) => `${ref.ref} ${ref.peeled ?? ref.oid}`);
     this.#options.logger.debug({ repository: this.display, prefix: args.prefix, count: refs.length, refs: shown }, 'git refs listed');
     return refs;
