@@ -97,7 +97,7 @@ t.test('serve config-file: the official read API over real HTTP, then SIGTERM', 
 
   const readiness = await get(`${serve.baseUrl}/readiness`);
   t.equal(readiness.status, 200);
-  t.same(readiness.body, { status: 'ready' });
+  t.same(readiness.body, { status: 'ready', degraded: [] });
   t.equal((await get(`${serve.baseUrl}/health`)).status, 200);
   const version = await get<Record<string, unknown>>(`${serve.baseUrl}/version`);
   t.equal(version.status, 200);

@@ -81,7 +81,7 @@ t.test('kill -9 during a large commit leaves no partial snapshot', async (t) => 
   t.same(await restarted.stop(), { code: 0, signal: null });
 });
 
-t.test('the database down at start and later: no crash, readiness 503, reads from memory, recovery', async (t) => {
+t.test('the database down at start and later: no crash, readiness 503 then degraded, reads from memory, recovery', async (t) => {
   const db = await createTestDatabase(t);
   const proxy = await FaultProxy.start({ host: db.host, port: db.port });
   t.teardown(() => proxy.close());
@@ -104,12 +104,24 @@ t.test('the database down at start and later: no crash, readiness 503, reads fro
   await waitForReport(serve.baseUrl, 'example', 'the first commit', (r) => r.versionCount === 12);
 
   await proxy.refuse();
-  await pollUntil('readiness 503 after the database went away', async () => ((await get(`${serve.baseUrl}/readiness`)).status === 503 ? true : undefined), { timeoutMs: 60_000 });
+  const degraded = await pollUntil(
+    'readiness to report the database away',
+    async () => {
+      const readiness = await get<{ status: string; degraded: { component: string; message: string }[] }>(`${serve.baseUrl}/readiness`);
+      return readiness.status === 200 && readiness.body.degraded.some((problem) => problem.component === 'storage') ? readiness.body : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+  t.match(degraded.degraded, [{ component: 'storage', message: /PostgreSQL at 127\.0\.0\.1:\d+/ }], 'still ready, degraded, saying why');
   const list = await get<{ metadata: { count: number } }>(`${serve.baseUrl}/v0.1/servers?limit=100`);
   t.equal(list.status, 200, 'reads are still served from memory');
   t.equal(list.body.metadata.count, 12);
 
   await proxy.pass();
-  await pollUntil('readiness after the database came back', async () => ((await get(`${serve.baseUrl}/readiness`)).status === 200 ? true : undefined), { timeoutMs: 60_000 });
+  await pollUntil(
+    'readiness without degradation once the database is back',
+    async () => ((await get<{ degraded: unknown[] }>(`${serve.baseUrl}/readiness`)).body.degraded?.length === 0 ? true : undefined),
+    { timeoutMs: 60_000 },
+  );
   t.same(await serve.stop(), { code: 0, signal: null }, 'it never crashed');
 });

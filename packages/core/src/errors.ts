@@ -59,6 +59,7 @@ export const ErrorKinds = {
   source: { code: 'THV_ERR_SOURCE', status: 502, title: 'Source failed' },
   format: { code: 'THV_ERR_FORMAT', status: 422, title: 'Unrecognised registry document' },
   storage: { code: 'THV_ERR_STORAGE', status: 500, title: 'Storage failed' },
+  storageUnavailable: { code: 'THV_ERR_STORAGE_UNAVAILABLE', status: 503, title: 'Storage unavailable' },
   aborted: { code: 'THV_ERR_ABORTED', status: 503, title: 'Aborted' },
   internal: { code: 'THV_ERR_INTERNAL', status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, ErrorKind>;
@@ -128,8 +129,19 @@ export class FormatError extends RegistryError {
 
 /** Storage could not read or write. */
 export class StorageError extends RegistryError {
+  constructor(message: string, options?: RegistryErrorOptions, kind: ErrorKind = ErrorKinds.storage) {
+    super(kind, message, options);
+  }
+}
+
+/**
+ * Storage cannot be reached for now (a database that is down, restarting, unreachable or too slow
+ * to answer in time); trying again later may succeed. The sync retries it within seconds rather
+ * than on the source's backoff.
+ */
+export class StorageUnavailableError extends StorageError {
   constructor(message: string, options?: RegistryErrorOptions) {
-    super(ErrorKinds.storage, message, options);
+    super(message, options, ErrorKinds.storageUnavailable);
   }
 }
 
@@ -143,4 +155,12 @@ export class AbortedError extends RegistryError {
 /** True for a thv-registry error of any kind. */
 export function isRegistryError(value: unknown): value is RegistryError {
   return value instanceof RegistryError;
+}
+
+/**
+ * True when `value` reports storage that is unavailable for now. Recognised by its `code`, so that
+ * an error made by another copy of this package counts too.
+ */
+export function isStorageUnavailable(value: unknown): boolean {
+  return (value as { code?: unknown } | null | undefined)?.code === ErrorKinds.storageUnavailable.code;
 }

@@ -57,15 +57,16 @@ export { compileFilter, filterHash, type EntryFilter } from './filter/filter.js'
 // Sync and the runtime.
 export { buildSnapshot, entryKey, type BuiltSnapshot, type SnapshotMode } from './sync/snapshot.js';
 export { collectEntries, gatherEntries, type CollectedEntries, type GatheredEntries } from './sync/collect.js';
-export { SyncCoordinator, type Readiness, type SyncCoordinatorOptions, type SyncOutcome } from './sync/coordinator.js';
-export { createRuntime, RegistryRuntime, type RuntimeOptions } from './runtime/registry-runtime.js';
+export { SyncCoordinator, type Readiness, type SyncCoordinatorOptions, type SyncOutcome, type SyncProblem } from './sync/coordinator.js';
+export { createRuntime, RegistryRuntime, type RuntimeOptions, type StartOptions } from './runtime/registry-runtime.js';
+export { installCrashGuard, CRASH_EXIT_CODE, type CrashGuardOptions } from './runtime/crash-guard.js';
 export type { RetryPolicy } from './runtime/retry-until.js';
 
 // The HTTP API.
 export { buildApp, type AppOptions } from './http/app.js';
 export { logRequestLine, type RequestLine, type RequestLineWriter } from './http/request-log.js';
 export { registryApi } from './http/registry-api.js';
-export type { ReadinessReport, RegistryApiOptions, RegistrySummary, VersionInfo } from './http/options.js';
+export type { Degradation, ReadinessReport, RegistryApiOptions, RegistrySummary, VersionInfo } from './http/options.js';
 export { toProblem, PROBLEM_CONTENT_TYPE, type Problem } from './http/problem.js';
 
 // Export of a registry.

@@ -54,7 +54,7 @@ filter:
       },
       optionsPath: 'source.git',
     },
-    syncPolicy: { interval: '1h30m', intervalMs: 5_400_000 },
+    syncPolicy: { interval: '1h30m', intervalMs: 5_400_000, timeout: '10m', timeoutMs: 600_000 },
     filter: {
       names: { include: ['io.github.*'], exclude: ['*/deprecated'] },
       tags: { include: ['production'], exclude: ['experimental'] },
@@ -71,11 +71,11 @@ t.test('defaults', async (t) => {
     name: 'default',
     path: '',
     source: { type: 'file', options: {}, optionsPath: 'source.file' },
-    syncPolicy: { interval: '30m', intervalMs: 1_800_000 },
+    syncPolicy: { interval: '30m', intervalMs: 1_800_000, timeout: '10m', timeoutMs: 600_000 },
   });
   t.same(config.storage, { type: 'fs', options: {}, optionsPath: 'storage' });
   t.equal(config.database, undefined);
-  t.same(config.server, { address: ':8080', host: '0.0.0.0', port: 8080 });
+  t.same(config.server, { address: ':8080', host: '0.0.0.0', port: 8080, waitForDatabase: true });
 });
 
 t.test('the multi-registry form keeps order, paths and third-party types', async (t) => {
@@ -152,6 +152,10 @@ t.test('a database block selects pg storage and gets its defaults', async (t) =>
     maxIdleConns: 5,
     connMaxLifetime: '5m',
     connMaxLifetimeMs: 300_000,
+    connectTimeout: '5s',
+    connectTimeoutMs: 5_000,
+    statementTimeout: '10s',
+    statementTimeoutMs: 10_000,
   };
   t.same(config.database, database);
   t.same(config.storage, { type: 'pg', options: database, optionsPath: 'database' });
@@ -175,7 +179,9 @@ t.test('storage without a database: its other keys are the plugin options', asyn
 
 t.test('server addresses', async (t) => {
   const config = parseConfig(`${GIT_SOURCE}\nserver: { address: "127.0.0.1:9090" }\n`, CONFIG_PATH);
-  t.same(config.server, { address: '127.0.0.1:9090', host: '127.0.0.1', port: 9090 });
+  t.same(config.server, { address: '127.0.0.1:9090', host: '127.0.0.1', port: 9090, waitForDatabase: true });
+  const failFast = parseConfig(`${GIT_SOURCE}\nserver: { waitForDatabase: false }\n`, CONFIG_PATH);
+  t.same(failFast.server, { address: ':8080', host: '0.0.0.0', port: 8080, waitForDatabase: false });
 });
 
 t.test('the result is deeply frozen', async (t) => {

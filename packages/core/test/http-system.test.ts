@@ -27,7 +27,7 @@ t.test('/readiness: 503 problem naming the registries without data, then 200', a
   delete readiness.reason;
   const ready = await app.inject('/readiness');
   t.equal(ready.statusCode, 200);
-  t.same(ready.json(), { status: 'ready' });
+  t.same(ready.json(), { status: 'ready', degraded: [] });
 });
 
 t.test('/api/v0: the latest version of every server, of one, and no deployments', async (t) => {

@@ -38,6 +38,17 @@ export const configSchema = {
     },
     connMaxLifetime: { type: 'string', description: 'Longest life of a connection, e.g. 5m; 0s for no limit. Default: 5m.' },
     connMaxLifetimeMs: { type: 'integer', minimum: 0, description: 'connMaxLifetime in milliseconds (set by core).' },
+    connectTimeout: {
+      type: 'string',
+      description: 'How long opening a connection, or waiting for a free one in the pool, may take, e.g. 5s. Default: 5s.',
+    },
+    connectTimeoutMs: { type: 'integer', minimum: 1, description: 'connectTimeout in milliseconds (set by core).' },
+    statementTimeout: {
+      type: 'string',
+      description:
+        'How long one statement may run before PostgreSQL cancels it (and the client gives up on a server that does not answer), e.g. 10s. Default: 10s.',
+    },
+    statementTimeoutMs: { type: 'integer', minimum: 1, description: 'statementTimeout in milliseconds (set by core).' },
   },
 } as const;
 
@@ -52,6 +63,8 @@ export const DATABASE_DEFAULTS = {
   maxIdleConns: 5,
   connMaxLifetime: '5m',
   connMaxLifetimeMs: 300_000,
+  connectTimeout: '5s',
+  statementTimeout: '10s',
 } as const;
 
 /**
@@ -61,9 +74,11 @@ export const DATABASE_DEFAULTS = {
 export function completeDatabaseConfig(config: PgStorageConfig): DatabaseConfig {
   const maxOpenConns = config.maxOpenConns ?? DATABASE_DEFAULTS.maxOpenConns;
   const connMaxLifetime = config.connMaxLifetime ?? DATABASE_DEFAULTS.connMaxLifetime;
-  const connMaxLifetimeMs =
-    config.connMaxLifetimeMs ??
-    parseLifetime(connMaxLifetime);
+  const connMaxLifetimeMs = config.connMaxLifetimeMs ?? parseDurationField('connMaxLifetime', connMaxLifetime);
+  const connectTimeout = config.connectTimeout ?? DATABASE_DEFAULTS.connectTimeout;
+  const connectTimeoutMs = config.connectTimeoutMs ?? parseDurationField('connectTimeout', connectTimeout);
+  const statementTimeout = config.statementTimeout ?? DATABASE_DEFAULTS.statementTimeout;
+  const statementTimeoutMs = config.statementTimeoutMs ?? parseDurationField('statementTimeout', statementTimeout);
   return {
     host: config.host,
     port: config.port,
@@ -77,12 +92,16 @@ export function completeDatabaseConfig(config: PgStorageConfig): DatabaseConfig 
     maxIdleConns: config.maxIdleConns ?? Math.min(DATABASE_DEFAULTS.maxIdleConns, maxOpenConns),
     connMaxLifetime,
     connMaxLifetimeMs,
+    connectTimeout,
+    connectTimeoutMs,
+    statementTimeout,
+    statementTimeoutMs,
   };
 }
 
-/** `connMaxLifetime` of a block that bypassed core (`0s`: no limit). */
-function parseLifetime(text: string): number {
+/** A duration field of a block that bypassed core. */
+function parseDurationField(field: string, text: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined) throw new StorageError(`database.connMaxLifetime: not a duration: ${JSON.stringify(text)}`);
+  if (ms === undefined) throw new StorageError(`database.${field}: not a duration: ${JSON.stringify(text)}`);
   return ms;
 }

@@ -1,4 +1,4 @@
-import { StorageError } from '@thv/registry-core';
+import { StorageError, StorageUnavailableError } from '@thv/registry-core';
 
 /** Where a connection goes, for messages: `PostgreSQL at db.example.com:5432 as thv_user`. */
 export interface ConnectionTarget {
@@ -23,6 +23,8 @@ const SYSTEM_WORDING = new Map([
 const CONNECTION_MESSAGES = [
   /^Connection terminated/i,
   /^timeout expired/i,
+  /^timeout exceeded when trying to connect/i,
+  /^Query read timeout/i,
   /not queryable/i,
   /^The server does not support SSL connections/i,
   /^Client was closed/i,
@@ -64,6 +66,7 @@ export function connectionReason(error: unknown): string {
   const wording = SYSTEM_WORDING.get(codeOf(error) ?? '');
   if (wording !== undefined) return wording;
   const message = messageOf(error);
+  if (/^Query read timeout/i.test(message)) return 'the server did not answer in time';
   if (/timeout/i.test(message)) return 'connection timed out';
   if (/^Connection terminated unexpectedly/i.test(message)) return 'the server closed the connection';
   return message;
@@ -83,23 +86,36 @@ export function redact(text: string, secrets: Iterable<string>): string {
   return result;
 }
 
-/** The error for a connection that could not be opened. A `StorageError` passes through. */
+/** SQLSTATE of a statement cancelled by `statement_timeout` (or by an operator). */
+const QUERY_CANCELED = '57014';
+
+/**
+ * The error for a connection that could not be opened: a `StorageUnavailableError`, since the
+ * server may be back later. A `StorageError` passes through.
+ */
 export function connectError(error: unknown, target: ConnectionTarget, secrets: Iterable<string> = []): StorageError {
   if (error instanceof StorageError) return error;
-  return new StorageError(redact(`cannot connect to ${describeTarget(target)}: ${connectionReason(error)}`, secrets), {
+  return new StorageUnavailableError(redact(`cannot connect to ${describeTarget(target)}: ${connectionReason(error)}`, secrets), {
     cause: error,
   });
 }
 
 /**
  * The error for a statement that failed while `action` ran (`committing registry "x"`): a lost
- * connection says so; a refused statement quotes the server's message and SQLSTATE.
+ * connection or a statement cancelled for taking too long says so (`StorageUnavailableError`:
+ * worth retrying soon); a refused statement quotes the server's message and SQLSTATE.
  */
 export function queryError(error: unknown, action: string, target: ConnectionTarget, secrets: Iterable<string> = []): StorageError {
   if (error instanceof StorageError) return error;
   const code = codeOf(error);
-  const message = isConnectionError(error)
-    ? `lost the connection to ${describeTarget(target)} while ${action}: ${connectionReason(error)}`
-    : `PostgreSQL refused ${action}: ${messageOf(error)}${code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : ''}`;
-  return new StorageError(redact(message, secrets), { cause: error });
+  if (isConnectionError(error)) {
+    const message = `lost the connection to ${describeTarget(target)} while ${action}: ${connectionReason(error)}`;
+    return new StorageUnavailableError(redact(message, secrets), { cause: error });
+  }
+  if (code === QUERY_CANCELED) {
+    const message = `${describeTarget(target)} cancelled ${action}: ${messageOf(error)} (SQLSTATE ${code})`;
+    return new StorageUnavailableError(redact(message, secrets), { cause: error });
+  }
+  const sqlState = code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : '';
+  return new StorageError(redact(`PostgreSQL refused ${action}: ${messageOf(error)}${sqlState}`, secrets), { cause: error });
 }

@@ -16,10 +16,12 @@ export {
 } from './credentials.js';
 export {
   APPLICATION_NAME,
+  CLIENT_TIMEOUT_MARGIN_MS,
   clientConfig,
-  CONNECT_TIMEOUT_MS,
   IDLE_TIMEOUT_MS,
+  KEEPALIVE_DELAY_MS,
   LISTENER_APPLICATION_NAME,
+  listenerConfig,
   MIGRATION_APPLICATION_NAME,
   poolConfig,
   sslOptions,
@@ -36,6 +38,7 @@ export {
 } from './database-errors.js';
 export { MIGRATION_LOCK_KEY, MIGRATIONS_DIR, PgMigrations, SCHEMA_TABLE, type MigrationConnector } from './migrations.js';
 export { MASKED_PASSWORD, PgUsers, SERVER_ROLE, userStatements, type UserStatements } from './users.js';
+export { END_TIMEOUT_MS, endClient } from './end-client.js';
 export { ChangeListener, type ListenerState, type ListenerTiming } from './listener.js';
 export { CHANGE_CHANNEL, PgStorage, type ChangeNotice, type PgStorageOptions } from './pg-storage.js';
 

@@ -9,6 +9,7 @@ import {
 } from '@thv/registry-core';
 import type pg from 'pg';
 import Postgrator from 'postgrator';
+import { endClient } from './end-client.js';
 
 /** The SQL migrations shipped with the package (`NNN.do.<name>.sql`, `NNN.undo.<name>.sql`). */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
@@ -74,7 +75,7 @@ export class PgMigrations implements StorageMigrations {
         migrations: [...byVersion.values()].sort((a, b) => a.version - b.version),
       };
     } finally {
-      await client.end().catch(() => undefined);
+      await endClient(client);
     }
   }
 
@@ -135,7 +136,7 @@ export class PgMigrations implements StorageMigrations {
       await client.query('ROLLBACK').catch(() => undefined);
       throw migrationError(error, direction, running);
     } finally {
-      await client.end().catch(() => undefined);
+      await endClient(client);
     }
   }
 

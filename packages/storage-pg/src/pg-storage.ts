@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  isStorageUnavailable,
   StorageError,
   type DatabaseConfig,
   type Logger,
@@ -22,13 +23,14 @@ import { ChangeListener, type ListenerTiming } from './listener.js';
 import { PgMigrations } from './migrations.js';
 import {
   clientConfig,
-  LISTENER_APPLICATION_NAME,
+  listenerConfig,
   MIGRATION_APPLICATION_NAME,
   poolConfig,
   type PasswordProvider,
 } from './pool-config.js';
 import { ENTRY_COLUMNS, ENTRY_RECORDSET, entryFromRow, entryRecords, SERVER_DOCUMENTS, serverDocuments, statusFromColumn, statusToJson, type EntryRow } from './rows.js';
 import { PgUsers } from './users.js';
+import { endClient } from './end-client.js';
 
 /** The channel commits are announced on; the payload is {@link ChangeNotice} as JSON. */
 export const CHANGE_CHANNEL = 'thv_registry_changed';
@@ -137,7 +139,7 @@ export class PgStorage implements Storage {
       channel: CHANGE_CHANNEL,
       target: describeTarget(this.#target),
       logger: this.#logger,
-      createClient: () => new pg.Client(clientConfig(this.#config, this.#config.user, this.#servingPassword(), LISTENER_APPLICATION_NAME)),
+      createClient: () => new pg.Client(listenerConfig(this.#config, this.#servingPassword())),
       onNotification: (payload) => this.#notified(payload),
       onReconnect: () => void this.#catchUp(),
     });
@@ -331,7 +333,7 @@ export class PgStorage implements Storage {
       // A connection that failed is not given back to the pool.
       client.release(lost ? (error instanceof Error ? error : true) : undefined);
       const failure = queryError(error, action, this.#target, this.#secrets);
-      if (lost) this.#connectionProblem = failure.message;
+      if (isStorageUnavailable(failure)) this.#connectionProblem = failure.message;
       throw failure;
     }
   }
@@ -412,7 +414,7 @@ export class PgStorage implements Storage {
     try {
       await client.connect();
     } catch (error) {
-      await client.end().catch(() => undefined);
+      await endClient(client);
       throw connectError(error, this.#migrationTarget, this.#secrets);
     }
     return client;

@@ -8,10 +8,16 @@ export const APPLICATION_NAME = 'thv-registry';
 export const LISTENER_APPLICATION_NAME = 'thv-registry-listen';
 /** `application_name` of migration and `prime-db` connections. */
 export const MIGRATION_APPLICATION_NAME = 'thv-registry-migrate';
-/** How long opening a connection may take before it fails. */
-export const CONNECT_TIMEOUT_MS = 10_000;
 /** How long a connection above `maxIdleConns` may sit idle before the pool closes it. */
 export const IDLE_TIMEOUT_MS = 10_000;
+/**
+ * How much longer than `statementTimeout` the client waits for an answer before it gives the
+ * connection up: the server cancels a slow statement first; the client's own limit catches a
+ * server that stopped answering at all (a network that drops packets).
+ */
+export const CLIENT_TIMEOUT_MARGIN_MS = 2_000;
+/** TCP keepalive probes start after this long idle, so a dead peer is noticed in minutes, not hours. */
+export const KEEPALIVE_DELAY_MS = 10_000;
 
 /** A password, or a function that reads it when a connection is opened (so a rotated file is seen). */
 export type PasswordProvider = string | (() => Promise<string | undefined>);
@@ -39,7 +45,10 @@ export function sslOptions(mode: DatabaseConfig['sslMode']): false | ConnectionO
   }
 }
 
-/** Options of one connection as `user` (the pool's, the listener's or the migration client's). */
+/**
+ * Options of one connection as `user` (the pool's, the listener's or the migration client's):
+ * opening it may take `connectTimeout`.
+ */
 export function clientConfig(
   config: DatabaseConfig,
   user: string,
@@ -52,11 +61,22 @@ export function clientConfig(
     user,
     database: config.database,
     ssl: sslOptions(config.sslMode),
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: config.connectTimeoutMs,
     keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     application_name: applicationName,
   };
   return withPassword(options, password);
+}
+
+/**
+ * Options of the dedicated LISTEN connection: as {@link clientConfig}, and a statement (LISTEN, the
+ * heartbeat) that gets no answer within `connectTimeout` counts as a lost connection.
+ */
+export function listenerConfig(config: DatabaseConfig, password: PasswordProvider | undefined): pg.ClientConfig {
+  const options = clientConfig(config, config.user, password, LISTENER_APPLICATION_NAME);
+  options.query_timeout = config.connectTimeoutMs;
+  return options;
 }
 
 /** Sets `password` as a non-enumerable property: it stays out of JSON, logs and object spreads. */
@@ -74,11 +94,20 @@ function withPassword<T extends pg.ClientConfig>(options: T, password: PasswordP
  * - `maxIdleConns` → `min`: pg-pool has no cap on idle connections; instead, connections above
  *   `min` are closed after {@link IDLE_TIMEOUT_MS} idle, so an idle pool shrinks to `maxIdleConns`
  *   (pg-pool does not open connections ahead of need to reach it);
- * - `connMaxLifetime` → `maxLifetimeSeconds` (rounded up; `0s` keeps connections forever).
+ * - `connMaxLifetime` → `maxLifetimeSeconds` (rounded up; `0s` keeps connections forever);
+ * - `connectTimeout` → `connectionTimeoutMillis`, which also bounds the wait for a free connection
+ *   when all are in use, so a stuck statement cannot leave other work waiting forever;
+ * - `statementTimeout` → the server's `statement_timeout` and, as long again as a transaction may
+ *   sit idle, `idle_in_transaction_session_timeout` (a replica that vanished mid-transaction does
+ *   not hold its locks for long); the client gives up {@link CLIENT_TIMEOUT_MARGIN_MS} later
+ *   (`query_timeout`).
  */
 export function poolConfig(config: DatabaseConfig, password: PasswordProvider | undefined): pg.PoolConfig {
   const options: pg.PoolConfig = {
     ...clientConfig(config, config.user, undefined),
+    statement_timeout: config.statementTimeoutMs,
+    idle_in_transaction_session_timeout: config.statementTimeoutMs,
+    query_timeout: config.statementTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
     max: config.maxOpenConns,
     min: Math.min(config.maxIdleConns, config.maxOpenConns),
     idleTimeoutMillis: IDLE_TIMEOUT_MS,

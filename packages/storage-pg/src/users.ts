@@ -2,6 +2,7 @@ import { StorageError, type StorageUsers } from '@thv/registry-core';
 import pg from 'pg';
 import { redact } from './database-errors.js';
 import type { MigrationConnector } from './migrations.js';
+import { endClient } from './end-client.js';
 
 /** The role that carries the server's privileges on the data tables (created by migration 2). */
 export const SERVER_ROLE = 'toolhive_registry_server';
@@ -93,7 +94,7 @@ export class PgUsers implements StorageUsers {
       const sqlstate = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : '';
       throw new StorageError(redact(`prime-db: preparing user ${username} failed: ${reason}${sqlstate}`, [password]));
     } finally {
-      await client.end().catch(() => undefined);
+      await endClient(client);
     }
   }
 }

@@ -71,11 +71,15 @@ t.test('completeDatabaseConfig applies core defaults to a bare block', async (t)
     maxIdleConns: 5,
     connMaxLifetime: '5m',
     connMaxLifetimeMs: 300_000,
+    connectTimeout: '5s',
+    connectTimeoutMs: 5_000,
+    statementTimeout: '10s',
+    statementTimeoutMs: 10_000,
   });
-  t.match(completeDatabaseConfig({ host: 'db', port: 1, user: 'u', database: 'd', maxOpenConns: 2, connMaxLifetime: '1h30m' }), {
-    maxIdleConns: 2,
-    connMaxLifetimeMs: 5_400_000,
-  });
+  t.match(
+    completeDatabaseConfig({ host: 'db', port: 1, user: 'u', database: 'd', maxOpenConns: 2, connMaxLifetime: '1h30m', statementTimeout: '2s' }),
+    { maxIdleConns: 2, connMaxLifetimeMs: 5_400_000, statementTimeoutMs: 2_000 },
+  );
   t.throws(() => completeDatabaseConfig({ host: 'db', port: 1, user: 'u', database: 'd', connMaxLifetime: 'soon' }), {
     name: 'StorageError',
     message: 'database.connMaxLifetime: not a duration: "soon"',

@@ -120,7 +120,8 @@ t.test('migrations connect as the migration user with its own error', async (t) 
   const db = await createTestDatabase(t);
   const storage = pgStorage(t, db.databaseConfig({ port: 1, host: '127.0.0.1' }));
   await t.rejects(storage.migrations.status(), {
-    name: 'StorageError',
+    name: 'StorageUnavailableError',
+    code: 'THV_ERR_STORAGE_UNAVAILABLE',
     message: `cannot connect to PostgreSQL at 127.0.0.1:1 as ${db.adminUser}: connection refused`,
   });
 });

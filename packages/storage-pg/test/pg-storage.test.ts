@@ -250,7 +250,7 @@ t.test('open is retried after a failure; close is safe without open and twice', 
   await unopened.close();
   const storage = pgStorage(t, db.databaseConfig({ database: 'no_such_database_here' }));
   await t.rejects(storage.open(), {
-    name: 'StorageError',
+    name: 'StorageUnavailableError',
     message: `cannot connect to PostgreSQL at ${db.host}:${db.port} as ${db.adminUser}: database "no_such_database_here" does not exist`,
   });
   const good = pgStorage(t, db.databaseConfig());

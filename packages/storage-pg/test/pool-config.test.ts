@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { DatabaseConfig } from '@thv/registry-core';
-import plugin, { APPLICATION_NAME, CONNECT_TIMEOUT_MS, IDLE_TIMEOUT_MS, PgStorage, poolConfig, sslOptions } from '../src/index.js';
+import plugin, { APPLICATION_NAME, CLIENT_TIMEOUT_MARGIN_MS, IDLE_TIMEOUT_MS, PgStorage, poolConfig, sslOptions } from '../src/index.js';
 import { failure, storageContext } from './fixtures.js';
 
 const config: DatabaseConfig = {
@@ -14,6 +14,10 @@ const config: DatabaseConfig = {
   maxIdleConns: 4,
   connMaxLifetime: '90s',
   connMaxLifetimeMs: 90_500,
+  connectTimeout: '3s',
+  connectTimeoutMs: 3_000,
+  statementTimeout: '7s',
+  statementTimeoutMs: 7_000,
 };
 
 t.test('sslMode → node-postgres ssl', async (t) => {
@@ -38,7 +42,10 @@ t.test('the pool settings', async (t) => {
     min: 4,
     idleTimeoutMillis: IDLE_TIMEOUT_MS,
     maxLifetimeSeconds: 91,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: 3_000,
+    statement_timeout: 7_000,
+    idle_in_transaction_session_timeout: 7_000,
+    query_timeout: 7_000 + CLIENT_TIMEOUT_MARGIN_MS,
     application_name: APPLICATION_NAME,
     keepAlive: true,
   });

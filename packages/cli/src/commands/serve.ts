@@ -1,24 +1,36 @@
 import { Flags } from '@oclif/core';
-import { buildApp, ConfigError, createRuntime, parseAddress } from '@thv/registry-core/host';
+import { buildApp, ConfigError, createRuntime, installCrashGuard, parseAddress } from '@thv/registry-core/host';
 import { BaseCommand, CLI_DIR } from '../base-command.js';
 import { CLI_VERSION } from '../cli-version.js';
 import { directRequestLine } from '../request-line.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** How long the process may linger after a clean shutdown before it exits anyway. */
+const EXIT_GRACE_MS = 2_000;
 
 /**
  * Serves the MCP Registry API: opens storage and loads the committed snapshots (retrying in the
- * background while storage is unavailable), listens, and syncs every registry on schedule. SIGTERM/SIGINT stop accepting connections, let requests in flight finish,
- * abort syncs in flight, close storage and exit 0.
+ * background while storage is unavailable, unless told not to wait), listens, and syncs every
+ * registry on schedule. SIGTERM/SIGINT stop accepting connections, let requests in flight finish,
+ * abort syncs in flight, close storage and exit 0. An unhandled rejection or uncaught exception is
+ * logged at fatal and ends in the same shutdown, then exit 1.
  */
 export default class Serve extends BaseCommand {
   static override summary = 'Serve the MCP Registry API for the registries in a config file.';
   static override examples = [
     '<%= config.bin %> serve --config config.yaml',
     '<%= config.bin %> serve --config config.yaml --address 127.0.0.1:9090',
+    '<%= config.bin %> serve --config config.yaml --no-wait-for-database',
   ];
   static override flags = {
     address: Flags.string({ summary: 'Address to listen on, e.g. :8080 or 127.0.0.1:8080 (overrides server.address).' }),
+    'wait-for-database': Flags.boolean({
+      summary: 'When storage cannot be opened at start, keep retrying while serving (default; overrides server.waitForDatabase).',
+      description:
+        'With --no-wait-for-database, serve exits with 1 when the database (or the storage directory) cannot be opened at start.',
+      allowNo: true,
+      env: 'THV_WAIT_FOR_DATABASE',
+    }),
   };
 
   async run(): Promise<void> {
@@ -32,8 +44,22 @@ export default class Serve extends BaseCommand {
     }
     const logger = this.makeLogger(flags['log-level']);
     const runtime = await createRuntime(config, { logger, extraDirs: [CLI_DIR] });
-    await runtime.start();
-    const app = await buildApp({
+    let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+    let stopping: Promise<void> | undefined;
+    const shutdown = (): Promise<void> =>
+      (stopping ??= (async () => {
+        await app?.close();
+        await runtime.close();
+      })());
+    installCrashGuard({ logger, shutdown });
+
+    try {
+      await runtime.start({ waitForStorage: flags['wait-for-database'] ?? config.server.waitForDatabase });
+    } catch (error) {
+      await runtime.close();
+      throw error;
+    }
+    app = await buildApp({
       catalog: runtime.catalog,
       readiness: () => runtime.readiness(),
       registries: () => runtime.summaries(),
@@ -53,8 +79,10 @@ export default class Serve extends BaseCommand {
       for (const name of SIGNALS) process.once(name, () => resolve(name));
     });
     logger.info({ signal }, 'shutting down');
-    await app.close();
-    await runtime.close();
+    await shutdown();
     logger.info('stopped');
+    // A connection to a database behind a network that drops packets can outlive the shutdown
+    // (its goodbye is never answered); it must not keep the process from exiting.
+    setTimeout(() => process.exit(0), EXIT_GRACE_MS).unref();
   }
 }

@@ -172,6 +172,11 @@ export class ServeProcess {
     return this.#child.pid;
   }
 
+  /** True until the process has exited. */
+  get running(): boolean {
+    return this.#exit === undefined;
+  }
+
   /** The first log line (already printed or yet to come) that matches; rejects if serve exits first. */
   async waitForLog(what: string, match: (line: LogLine) => boolean, timeoutMs = 15_000): Promise<LogLine> {
     return pollUntil(

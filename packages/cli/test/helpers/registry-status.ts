@@ -10,6 +10,8 @@ export interface RegistryReport {
   serverCount: number;
   versionCount: number;
   status?: StatusFile;
+  /** RFC 3339: when the server next syncs it. */
+  nextAttempt?: string;
 }
 
 /** The registry's report from a running server. */

@@ -24,16 +24,20 @@ export function parseAddress(text: string): { host: string; port: number } | und
   return { host: bracketed ?? (plain || ANY_HOST), port };
 }
 
-/** The `server:` block with its default address, recording a problem when the address is bad. */
-export function buildServer(address: string | undefined, issues: ErrorDetail[]): ServerConfig {
-  const text = address ?? DEFAULT_ADDRESS;
+/**
+ * The `server:` block with its defaults (address `:8080`, `waitForDatabase` true), recording a
+ * problem when the address is bad.
+ */
+export function buildServer(server: { address?: string; waitForDatabase?: boolean } | undefined, issues: ErrorDetail[]): ServerConfig {
+  const text = server?.address ?? DEFAULT_ADDRESS;
+  const waitForDatabase = server?.waitForDatabase ?? true;
   const parsed = parseAddress(text);
   if (parsed === undefined) {
     issues.push({
       path: 'server.address',
       message: `must be host:port, :port or [ipv6]:port with a port from 0 to 65535 (got ${JSON.stringify(text)})`,
     });
-    return { address: text, host: ANY_HOST, port: 0 };
+    return { address: text, host: ANY_HOST, port: 0, waitForDatabase };
   }
-  return { address: text, ...parsed };
+  return { address: text, ...parsed, waitForDatabase };
 }

@@ -10,12 +10,17 @@ const DEFAULTS = {
   maxOpenConns: 25,
   maxIdleConns: 5,
   connMaxLifetime: '5m',
+  connectTimeout: '5s',
+  statementTimeout: '10s',
 } as const;
+
+// Shorter timeouts would fail on any network with a little latency.
+const MINIMUM_TIMEOUT = { ms: 100, text: '100ms' };
 
 /**
  * Completes a `database:` block with its defaults and absolute password-file paths (the files are
  * not read here). Records a problem when `maxIdleConns` exceeds `maxOpenConns` or
- * `connMaxLifetime` is not a duration. Messages name fields, never passwords.
+ * `connMaxLifetime`, `connectTimeout` or `statementTimeout` is not a duration. Messages name fields, never passwords.
  */
 export function buildDatabase(raw: DatabaseFile, configDir: string, issues: ErrorDetail[]): DatabaseConfig {
   const maxOpenConns = raw.maxOpenConns ?? DEFAULTS.maxOpenConns;
@@ -26,6 +31,10 @@ export function buildDatabase(raw: DatabaseFile, configDir: string, issues: Erro
   }
   const connMaxLifetime = raw.connMaxLifetime ?? DEFAULTS.connMaxLifetime;
   const connMaxLifetimeMs = readDurationField(connMaxLifetime, 'database.connMaxLifetime', undefined, issues);
+  const connectTimeout = raw.connectTimeout ?? DEFAULTS.connectTimeout;
+  const connectTimeoutMs = readDurationField(connectTimeout, 'database.connectTimeout', MINIMUM_TIMEOUT, issues);
+  const statementTimeout = raw.statementTimeout ?? DEFAULTS.statementTimeout;
+  const statementTimeoutMs = readDurationField(statementTimeout, 'database.statementTimeout', MINIMUM_TIMEOUT, issues);
   return {
     host: raw.host,
     port: raw.port,
@@ -41,5 +50,9 @@ export function buildDatabase(raw: DatabaseFile, configDir: string, issues: Erro
     maxIdleConns,
     connMaxLifetime,
     connMaxLifetimeMs,
+    connectTimeout,
+    connectTimeoutMs,
+    statementTimeout,
+    statementTimeoutMs,
   };
 }

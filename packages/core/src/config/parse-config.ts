@@ -41,6 +41,6 @@ function buildConfig(file: ConfigFile, configPath: string, issues: ErrorDetail[]
     registries: buildRegistries(file, configDir, issues),
     storage: selectStorage(file.storage, database, configDir, issues),
     ...(database === undefined ? {} : { database }),
-    server: buildServer(file.server?.address, issues),
+    server: buildServer(file.server, issues),
   };
 }

@@ -11,6 +11,10 @@ const DEFAULT_REGISTRY_NAME = 'default';
 const DEFAULT_INTERVAL = '30m';
 // Shorter intervals would hammer the source without serving fresher data in any useful way.
 const MINIMUM_INTERVAL = { ms: 1000, text: '1s' };
+// A sync that runs longer than this is stuck (a source without a timeout of its own): it is
+// abandoned and retried. Far above what any sync of a real catalog takes.
+const DEFAULT_SYNC_TIMEOUT = '10m';
+const MINIMUM_SYNC_TIMEOUT = { ms: 1000, text: '1s' };
 
 /** Keys of the single-registry form, refused beside `registries:`, and where they go instead. */
 const SINGLE_FORM_KEYS = {
@@ -69,7 +73,9 @@ function buildRegistry(raw: RegistryFile, path: string, configDir: string, issue
 function buildSyncPolicy(raw: SyncPolicyFile | undefined, path: string, issues: ErrorDetail[]): SyncPolicy {
   const interval = raw?.interval ?? DEFAULT_INTERVAL;
   const intervalMs = readDurationField(interval, joinConfigPath(path, 'interval'), MINIMUM_INTERVAL, issues);
-  return { interval, intervalMs };
+  const timeout = raw?.timeout ?? DEFAULT_SYNC_TIMEOUT;
+  const timeoutMs = readDurationField(timeout, joinConfigPath(path, 'timeout'), MINIMUM_SYNC_TIMEOUT, issues);
+  return { interval, intervalMs, timeout, timeoutMs };
 }
 
 function checkUniqueNames(entries: readonly { name: string }[], issues: ErrorDetail[]): void {

@@ -27,7 +27,7 @@ const filterSchema = {
 const syncPolicySchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { interval: { type: 'string' } },
+  properties: { interval: { type: 'string' }, timeout: { type: 'string' } },
 } as const;
 
 // Open: the block named by `type` sits beside these keys; the source builder checks the rest.
@@ -69,6 +69,8 @@ const databaseSchema = {
     maxOpenConns: { type: 'integer', minimum: 1 },
     maxIdleConns: { type: 'integer', minimum: 0 },
     connMaxLifetime: { type: 'string' },
+    connectTimeout: { type: 'string' },
+    statementTimeout: { type: 'string' },
   },
 } as const;
 
@@ -82,7 +84,7 @@ const storageSchema = {
 const serverSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { address: { type: 'string' } },
+  properties: { address: { type: 'string' }, waitForDatabase: { type: 'boolean' } },
 } as const;
 
 /** The whole file: the single-registry form's keys and the multi-registry `registries` list. */

@@ -11,6 +11,25 @@ export interface VersionInfo {
   nodeVersion?: string;
 }
 
+/**
+ * Something failing while the server keeps answering reads from its last good catalog: storage
+ * that cannot be reached, or a registry whose sync fails. Never secrets.
+ */
+export interface Degradation {
+  /** `storage`, or `sync` for one registry's sync. */
+  component: 'storage' | 'sync';
+  /** For `sync`: the registry. */
+  registry?: string;
+  /** What is wrong. */
+  message: string;
+  /** For `sync`: failed attempts in a row. */
+  consecutiveFailures?: number;
+  /** For `sync`, RFC 3339: the last successful sync. */
+  lastSuccess?: string;
+  /** For `sync`, RFC 3339: when this process tries again. */
+  nextAttempt?: string;
+}
+
 /** What `GET /readiness` reports. */
 export interface ReadinessReport {
   /** True once every registry has data or a committed snapshot. */
@@ -19,6 +38,11 @@ export interface ReadinessReport {
   notReady: string[];
   /** A reason that is not about one registry (storage unavailable …); never secrets. */
   reason?: string;
+  /**
+   * What is failing while the last good data is served. A ready server stays ready while it is
+   * degraded: reads do not depend on what fails.
+   */
+  degraded?: Degradation[];
 }
 
 /** One configured registry as the status route reports it. */
@@ -30,6 +54,8 @@ export interface RegistrySummary {
   source: string;
   /** The last known sync status; absent before the first attempt. */
   status?: SyncStatus;
+  /** RFC 3339: when this process next syncs the registry (after a failure: when it retries). */
+  nextAttempt?: string;
 }
 
 /** Options of the {@link registryApi} fastify plugin. */

@@ -36,7 +36,7 @@ const registryApiPlugin: FastifyPluginAsync<RegistryApiOptions> = async (app, { 
   });
   app.register(compatRoutes, { prefix: '/api/v0', catalog, responses });
   app.register(systemRoutes, { readiness, info });
-  app.register(registriesRoutes, { prefix: '/v0.1/x/dev.toolhive', catalog, ...(registries === undefined ? {} : { registries }) });
+  app.register(registriesRoutes, { prefix: '/v0.1/x/dev.toolhive', catalog, readiness, ...(registries === undefined ? {} : { registries }) });
   app.register(openApiRoutes, {
     document: () => (document ??= JSON.stringify(buildOpenApiDocument(documented, info))),
   });

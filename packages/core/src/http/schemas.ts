@@ -148,12 +148,32 @@ export const health = {
   properties: { status: { type: 'string', enum: ['ok'] } },
 } as const;
 
+/** What fails while the last good catalog is served (`degraded` of `/readiness` and the status route). */
+const degradedList = {
+  type: 'array',
+  description:
+    'What is failing while the last good catalog is served: storage that cannot be reached, or a registry whose sync fails. ' +
+    'Empty when all is well. Reads are not affected.',
+  items: {
+    type: 'object',
+    required: ['component', 'message'],
+    properties: {
+      component: { type: 'string', enum: ['storage', 'sync'] },
+      registry: { type: 'string', description: 'For a failing sync: the registry.' },
+      message: { type: 'string' },
+      consecutiveFailures: { type: 'integer' },
+      lastSuccess: { type: 'string', format: 'date-time' },
+      nextAttempt: { type: 'string', format: 'date-time', description: 'When this server tries again.' },
+    },
+  },
+} as const;
+
 /** `GET /readiness` when ready. */
 export const ready = {
   type: 'object',
-  description: 'Every registry has data.',
-  required: ['status'],
-  properties: { status: { type: 'string', enum: ['ready'] } },
+  description: 'Every registry has data. A degraded server stays ready: it serves its last good catalog.',
+  required: ['status', 'degraded'],
+  properties: { status: { type: 'string', enum: ['ready'] }, degraded: degradedList },
 } as const;
 
 /** `GET /version`. */
@@ -211,12 +231,13 @@ export const registrySummary = {
     serverCount: { type: 'integer', description: 'Servers served for this registry now.' },
     versionCount: { type: 'integer', description: 'Server versions served for this registry now.' },
     status: syncStatus,
+    nextAttempt: { type: 'string', format: 'date-time', description: 'When this server next syncs it (after a failure: retries).' },
   },
 } as const;
 
 /** Body of `GET /v0.1/x/dev.toolhive/registries`. */
 export const registrySummaryList = {
   type: 'object',
-  required: ['registries'],
-  properties: { registries: { type: 'array', items: registrySummary } },
+  required: ['registries', 'degraded'],
+  properties: { registries: { type: 'array', items: registrySummary }, degraded: degradedList },
 } as const;

@@ -53,6 +53,10 @@ export interface SyncPolicy {
   readonly interval: string;
   /** In milliseconds. */
   readonly intervalMs: number;
+  /** Longest a sync may run before it is abandoned and retried, as written (default `10m`). */
+  readonly timeout: string;
+  /** {@link timeout} in milliseconds. */
+  readonly timeoutMs: number;
 }
 
 /** Name and tag filters; an absent list does not restrict. */
@@ -84,6 +88,12 @@ export interface DatabaseConfig {
   readonly maxIdleConns: number;
   readonly connMaxLifetime: string;
   readonly connMaxLifetimeMs: number;
+  /** How long opening a connection (or waiting for a free one) may take, as written (default `5s`). */
+  readonly connectTimeout: string;
+  readonly connectTimeoutMs: number;
+  /** How long one statement may run before it is cancelled, as written (default `30s`). */
+  readonly statementTimeout: string;
+  readonly statementTimeoutMs: number;
 }
 
 /** Where `serve` listens (`server:`). */
@@ -93,4 +103,9 @@ export interface ServerConfig {
   /** Host to bind; `0.0.0.0` when the address has none. */
   readonly host: string;
   readonly port: number;
+  /**
+   * When storage (the database) cannot be opened at start: true (default) keeps retrying in the
+   * background while serving; false exits at once (`serve --no-wait-for-database`).
+   */
+  readonly waitForDatabase: boolean;
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog.js';
+import { isStorageUnavailable } from '../errors.js';
 import { compileFilter, filterHash } from '../filter/filter.js';
 import type { RegistryConfig } from '../interfaces/config.js';
 import type { Logger } from '../interfaces/logger.js';
@@ -9,7 +10,9 @@ import type { SourceData, SourceHandler } from '../interfaces/source.js';
 import type { SyncStatus } from '../interfaces/status.js';
 import type { Storage } from '../interfaces/storage.js';
 import { gatherEntries } from './collect.js';
-import { backoff, INITIAL_BACKOFF_MS, jittered } from './schedule.js';
+import { FailureLog } from '../util/failure-log.js';
+import { untilAborted } from './abortable.js';
+import { backoff, INITIAL_BACKOFF_MS, jittered, leaseTtl, storageRetryDelay } from './schedule.js';
 import { buildSnapshot, priorEntries, type PriorEntries } from './snapshot.js';
 import { initialStatus, recoverInterrupted, skippedFields, snapshotCounts } from './status.js';
 
@@ -25,6 +28,18 @@ export interface SyncCoordinatorOptions {
   holder?: string;
   /** First retry delay after a failure (default 5 s). */
   initialBackoffMs?: number;
+}
+
+/** A registry whose sync is failing, as `/readiness` and the status route report it. */
+export interface SyncProblem {
+  registry: string;
+  /** Why the last attempt failed. */
+  message: string;
+  consecutiveFailures: number;
+  /** RFC 3339: the last successful sync, if any. */
+  lastSuccess?: string;
+  /** RFC 3339: when this process tries again. */
+  nextAttempt?: string;
 }
 
 /** How one sync attempt ended. */
@@ -57,6 +72,12 @@ interface RegistryState {
   running: Promise<SyncOutcome> | undefined;
   abort: AbortController | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** RFC 3339: when the next scheduled sync starts. */
+  nextAttempt: string | undefined;
+  /** Syncs in a row that failed because storage could not be reached. */
+  readonly storageFailures: FailureLog;
+  /** Status saves in a row that failed (a full disk, storage away): logged without a flood. */
+  readonly statusSaves: FailureLog;
 }
 
 const MAX_SKIP_WARNINGS = 20;
@@ -89,6 +110,15 @@ export class SyncCoordinator {
         running: undefined,
         abort: undefined,
         timer: undefined,
+        nextAttempt: undefined,
+        storageFailures: new FailureLog(options.logger.child({ registry: config.name }), {
+          failing: 'sync cannot reach storage; retrying',
+          recovered: 'sync reaches storage again',
+        }),
+        statusSaves: new FailureLog(options.logger.child({ registry: config.name }), {
+          failing: 'sync status could not be saved',
+          recovered: 'sync status saved again',
+        }),
       });
     }
   }
@@ -103,16 +133,30 @@ export class SyncCoordinator {
 
   /** Syncs every registry now, then on schedule; follows storage change notices. */
   start(): void {
-    this.#unwatch = this.#options.storage.watch((registry) => void this.#reload(registry));
+    try {
+      this.#unwatch = this.#options.storage.watch((registry) => void this.#reload(registry));
+    } catch (error) {
+      // Syncing and serving do not depend on it: other replicas' commits show after this one's next sync.
+      this.#options.logger.error({ err: error }, 'storage change notices are unavailable; syncing on schedule only');
+    }
     for (const state of this.#states.values()) this.#schedule(state, 0);
   }
 
-  /** One sync of a registry now; joins the running one if a sync is in flight. */
+  /**
+   * One sync of a registry now; joins the running one if a sync is in flight. Never rejects: a
+   * failure of the source or of storage is a `failed` outcome.
+   */
   syncNow(registry: string): Promise<SyncOutcome> {
     const state = this.#state(registry);
-    state.running ??= this.#sync(state).finally(() => {
-      state.running = undefined;
-    });
+    state.running ??= this.#sync(state)
+      .catch((error: unknown): SyncOutcome => {
+        const err = error instanceof Error ? error : new Error(String(error));
+        this.#options.logger.error({ registry, err }, 'sync failed unexpectedly; serving the last good data');
+        return { registry, result: 'failed', error: err };
+      })
+      .finally(() => {
+        state.running = undefined;
+      });
     return state.running;
   }
 
@@ -121,10 +165,31 @@ export class SyncCoordinator {
     return this.#state(registry).status;
   }
 
+  /** RFC 3339: when this process next syncs a registry, if scheduled. */
+  nextAttempt(registry: string): string | undefined {
+    return this.#state(registry).nextAttempt;
+  }
+
   /** Ready once every registry has data (committed earlier or synced now). */
   readiness(): Readiness {
     const notReady = [...this.#states.keys()].filter((name) => !this.#options.catalog.hasData(name));
     return { ready: notReady.length === 0, notReady };
+  }
+
+  /** The registries whose last sync failed, and why: their last good data is being served. */
+  problems(): SyncProblem[] {
+    const problems: SyncProblem[] = [];
+    for (const [registry, state] of this.#states) {
+      const status = state.status;
+      if (status?.phase !== 'Failed' || status.consecutiveFailures === 0) continue;
+      problems.push({
+        registry,
+        message: status.message ?? 'sync failed',
+        consecutiveFailures: status.consecutiveFailures,
+        ...withDefined({ lastSuccess: status.lastSuccess, nextAttempt: state.nextAttempt }),
+      });
+    }
+    return problems;
   }
 
   /** Stops scheduling, aborts syncs in flight (nothing half-done is committed) and releases leases. */
@@ -159,11 +224,13 @@ export class SyncCoordinator {
       state.status = stored.status === undefined ? undefined : recoverInterrupted(stored.status);
       if (stored.status?.phase === 'Syncing' && state.status !== undefined) {
         logger.warn({ registry }, 'the previous sync was interrupted; serving the last committed data');
-        await this.#saveStatus(registry, state.status);
+        await this.#saveStatus(state, state.status);
       }
       logger.info({ registry, count: stored.entries?.length ?? 0 }, 'stored snapshot loaded');
     } catch (error) {
-      logger.error({ registry, err: error }, 'stored snapshot could not be loaded; it will be replaced by the next sync');
+      // While storage is away and already reported, each retry's failure to load is detail.
+      const level = isStorageUnavailable(error) && state.storageFailures.failures > 0 ? 'debug' : 'error';
+      logger[level]({ registry, err: error }, 'stored snapshot could not be loaded; it will be replaced by the next sync');
     }
   }
 
@@ -177,43 +244,75 @@ export class SyncCoordinator {
   #schedule(state: RegistryState, delayMs: number): void {
     if (this.#stopped) return;
     clearTimeout(state.timer);
+    state.nextAttempt = new Date(Date.now() + delayMs).toISOString();
     state.timer = setTimeout(() => void this.#runScheduled(state), delayMs);
     state.timer.unref();
   }
 
+  /** A timer's sync: never rejects, and always schedules the next one. */
   async #runScheduled(state: RegistryState): Promise<void> {
+    state.nextAttempt = undefined;
+    // A registry whose snapshot could not be loaded (storage was away) tries again before syncing,
+    // since another replica may hold the lease and be the one that syncs it.
+    if (!this.#options.catalog.hasData(state.config.name)) await this.#loadOne(state);
     const outcome = await this.syncNow(state.config.name);
+    this.#schedule(state, this.#nextDelay(state, outcome));
+  }
+
+  /**
+   * After a success or a skip: the interval (±10 %). After a failure: the source's backoff, or a
+   * retry within seconds when storage could not be reached, so that a database that comes back is
+   * used at once.
+   */
+  #nextDelay(state: RegistryState, outcome: SyncOutcome): number {
     const { intervalMs } = state.config.syncPolicy;
-    const failures = outcome.status?.consecutiveFailures ?? 0;
-    const delay =
-      outcome.result === 'failed'
-        ? backoff(failures, intervalMs, this.#options.initialBackoffMs ?? INITIAL_BACKOFF_MS)
-        : jittered(intervalMs);
-    this.#schedule(state, delay);
+    if (outcome.result === 'failed' && isStorageUnavailable(outcome.error)) {
+      state.storageFailures.failed(outcome.error);
+      return storageRetryDelay(state.storageFailures.failures);
+    }
+    state.storageFailures.succeeded();
+    if (outcome.result !== 'failed') return jittered(intervalMs);
+    const failures = outcome.status?.consecutiveFailures ?? 1;
+    return backoff(failures, intervalMs, this.#options.initialBackoffMs ?? INITIAL_BACKOFF_MS);
   }
 
   async #sync(state: RegistryState): Promise<SyncOutcome> {
     const { storage, logger } = this.#options;
     const registry = state.config.name;
-    const leaseTtl = Math.max(state.config.syncPolicy.intervalMs * 2, 60_000);
-    if (!(await storage.tryLease(registry, this.#holder, leaseTtl))) {
-      logger.debug({ registry }, 'another process holds the sync lease; skipping');
-      return { registry, result: 'skipped' };
+    const ttl = leaseTtl(state.config.syncPolicy.intervalMs);
+    try {
+      if (!(await storage.tryLease(registry, this.#holder, ttl))) {
+        logger.debug({ registry }, 'another process holds the sync lease; skipping');
+        return { registry, result: 'skipped' };
+      }
+    } catch (error) {
+      // Storage is away: nothing was attempted, so the status is left as it is; storage health and
+      // the failure log say what is wrong.
+      return { registry, result: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
     }
     const previous = state.status ?? initialStatus();
     const startedAt = new Date().toISOString();
     const started = performance.now();
     const controller = new AbortController();
     state.abort = controller;
+    const { timeout, timeoutMs } = state.config.syncPolicy;
+    const deadline = setTimeout(() => controller.abort(new Error(`the sync did not finish within ${timeout}; abandoned`)), timeoutMs);
+    // A long sync keeps its lease: renewed a few times per lifetime, so no other replica starts one.
+    const renewal = setInterval(() => void this.#renewLease(registry, ttl), ttl / 3);
+    renewal.unref();
     await this.#setStatus(state, { ...previous, phase: 'Syncing', lastAttempt: startedAt });
     try {
-      const fetched = await state.source.fetch({
-        signal: controller.signal,
-        allowUnchanged: state.prior !== undefined && previous.filterHash === state.filterHash,
-        ...(previous.fingerprint === undefined && previous.sourceState === undefined
-          ? {}
-          : { previous: withDefined({ fingerprint: previous.fingerprint, state: previous.sourceState }) }),
-      });
+      // A source that ignores the signal is not waited for once the sync is aborted.
+      const fetched = await untilAborted(
+        state.source.fetch({
+          signal: controller.signal,
+          allowUnchanged: state.prior !== undefined && previous.filterHash === state.filterHash,
+          ...(previous.fingerprint === undefined && previous.sourceState === undefined
+            ? {}
+            : { previous: withDefined({ fingerprint: previous.fingerprint, state: previous.sourceState }) }),
+        }),
+        controller.signal,
+      );
       controller.signal.throwIfAborted();
       if (fetched.unchanged === true || this.#sameAsCommitted(state, previous, fetched)) {
         const status: SyncStatus = {
@@ -231,9 +330,20 @@ export class SyncCoordinator {
       }
       return await this.#commit(state, fetched, startedAt, started, controller.signal);
     } catch (error) {
-      return await this.#fail(state, previous, startedAt, error, controller.signal.aborted);
+      const abandoned = controller.signal.aborted && !this.#stopped;
+      return await this.#fail(state, previous, startedAt, abandoned ? controller.signal.reason : error, this.#stopped);
     } finally {
+      clearTimeout(deadline);
+      clearInterval(renewal);
       state.abort = undefined;
+    }
+  }
+
+  async #renewLease(registry: string, ttl: number): Promise<void> {
+    try {
+      await this.#options.storage.tryLease(registry, this.#holder, ttl);
+    } catch (error) {
+      this.#options.logger.debug({ registry, err: error }, 'could not renew the sync lease');
     }
   }
 
@@ -290,10 +400,10 @@ export class SyncCoordinator {
     return entries;
   }
 
-  async #fail(state: RegistryState, previous: SyncStatus, startedAt: string, error: unknown, aborted: boolean): Promise<SyncOutcome> {
+  async #fail(state: RegistryState, previous: SyncStatus, startedAt: string, error: unknown, shutdown: boolean): Promise<SyncOutcome> {
     const registry = state.config.name;
     const err = error instanceof Error ? error : new Error(String(error));
-    if (aborted) {
+    if (shutdown) {
       // Shutdown: put back the status as it was; the stored snapshot was never touched.
       await this.#setStatus(state, previous);
       this.#options.logger.info({ registry }, 'sync aborted by shutdown');
@@ -307,20 +417,24 @@ export class SyncCoordinator {
       consecutiveFailures: previous.consecutiveFailures + 1,
     };
     await this.#setStatus(state, status);
-    this.#options.logger.warn({ registry, err, failures: status.consecutiveFailures }, 'sync failed; serving the last good data');
+    // Storage that cannot be reached is retried every few seconds and logged by #nextDelay.
+    const level = isStorageUnavailable(err) ? 'debug' : 'warn';
+    this.#options.logger[level]({ registry, err, failures: status.consecutiveFailures }, 'sync failed; serving the last good data');
     return { registry, result: 'failed', status, error: err };
   }
 
   async #setStatus(state: RegistryState, status: SyncStatus): Promise<void> {
     state.status = status;
-    await this.#saveStatus(state.config.name, status);
+    await this.#saveStatus(state, status);
   }
 
-  async #saveStatus(registry: string, status: SyncStatus): Promise<void> {
+  /** Saves a status; a failure is logged (once, not at every attempt) and otherwise ignored. */
+  async #saveStatus(state: RegistryState, status: SyncStatus): Promise<void> {
     try {
-      await this.#options.storage.saveStatus(registry, status);
+      await this.#options.storage.saveStatus(state.config.name, status);
+      state.statusSaves.succeeded();
     } catch (error) {
-      this.#options.logger.error({ registry, err: error }, 'sync status could not be saved');
+      state.statusSaves.failed(error);
     }
   }
 

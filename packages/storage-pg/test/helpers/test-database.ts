@@ -146,6 +146,10 @@ export async function createTestDatabase(t: Teardown, server?: TestServer): Prom
       maxIdleConns: 1,
       connMaxLifetime: '5m',
       connMaxLifetimeMs: 300_000,
+      connectTimeout: '5s',
+      connectTimeoutMs: 5_000,
+      statementTimeout: '10s',
+      statementTimeoutMs: 10_000,
       ...overrides,
     }),
     adminClient: async () => {

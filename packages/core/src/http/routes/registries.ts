@@ -1,13 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError } from '../../errors.js';
 import type { CatalogReader } from '../../interfaces/catalog.js';
-import type { RegistrySummary } from '../options.js';
+import type { ReadinessReport, RegistrySummary } from '../options.js';
 import * as schemas from '../schemas.js';
 
 /** Options of {@link registriesRoutes}. */
 export interface RegistriesRoutesOptions {
   catalog: CatalogReader;
   registries?: () => readonly RegistrySummary[];
+  /** Its `degraded` list is served beside the registries. */
+  readiness: () => ReadinessReport;
 }
 
 /** A registry summary with what is served for it right now. */
@@ -17,10 +19,10 @@ interface RegistryReport extends RegistrySummary {
 }
 
 /**
- * ToolHive's extension routes: the configured registries, their source types and sync status
- * (`/v0.1/x/dev.toolhive/registries`), and one of them by name.
+ * ToolHive's extension routes: the configured registries, their source types and sync status, with
+ * what is failing right now (`/v0.1/x/dev.toolhive/registries`), and one of them by name.
  */
-export const registriesRoutes: FastifyPluginAsync<RegistriesRoutesOptions> = async (app, { catalog, registries }) => {
+export const registriesRoutes: FastifyPluginAsync<RegistriesRoutesOptions> = async (app, { catalog, registries, readiness }) => {
   const reports = (): RegistryReport[] => {
     const summaries = registries?.() ?? catalog.registryNames().map((name) => ({ name, type: 'catalog', source: 'in-process catalog' }));
     return summaries.map((summary) => {
@@ -37,7 +39,7 @@ export const registriesRoutes: FastifyPluginAsync<RegistriesRoutesOptions> = asy
         response: { 200: schemas.registrySummaryList },
       },
     },
-    () => ({ registries: reports() }),
+    () => ({ registries: reports(), degraded: readiness().degraded ?? [] }),
   );
 
   app.get<{ Params: { registryName: string } }>(

@@ -19,7 +19,7 @@ export const systemRoutes: FastifyPluginAsync<SystemRoutesOptions> = async (app,
     { schema: { summary: 'Readiness', response: { 200: schemas.ready, 503: schemas.problem } } },
     (_request, reply) => {
       const report = readiness();
-      if (report.ready) return reply.send({ status: 'ready' });
+      if (report.ready) return reply.send({ status: 'ready', degraded: report.degraded ?? [] });
       return sendProblem(reply, toProblem(notReadyError(report)));
     },
   );
