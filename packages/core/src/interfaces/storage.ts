@@ -50,7 +50,9 @@ export interface Storage {
   watch(onChange: (registry: string) => void): () => void;
   /**
    * Optional: whether the storage can currently read and write (a database that went away is not
-   * healthy). `/readiness` answers 503 while it is not. Without it, storage counts as healthy.
+   * healthy). While it is not, `/readiness` and the status route list its message under `degraded`;
+   * reads go on from memory. Called on every `/readiness`, so it must be cheap (no I/O). Without
+   * it, storage counts as healthy.
    */
   health?(): StorageHealth;
   /** Optional: schema migrations, for storage with a schema (`migrate` commands; `open` applies pending ones). */
