@@ -1,13 +1,14 @@
 // fs storage on a real, small disk: a 512 KiB tmpfs mounted for each test. Needs root (or
 // CAP_SYS_ADMIN) on Linux; elsewhere the tests are skipped, saying why.
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
 import { StorageError, type Storage } from '@thv/registry-core';
 import plugin from '../src/index.js';
 import { entry, status, storageContext } from './fixtures.js';
+import { tmpfsDisks } from './helpers/tmpfs.js';
 
 const run = promisify(execFile);
 const T1 = '2025-01-01T00:00:00.000Z';
@@ -15,67 +16,6 @@ const T2 = '2025-01-01T00:05:00.000Z';
 const T3 = '2025-01-01T00:10:00.000Z';
 const T4 = '2025-01-01T00:15:00.000Z';
 const DISK_SIZE = '512k';
-/**
- * The file's test dir, removed once every test is done. The disks are mounted in it rather than in
- * each test's own dir, which tap removes before the test's teardown could unmount them.
- */
-const FIXTURES = t.testdir({});
-let disks = 0;
-
-/** Why a tmpfs cannot be mounted here, or undefined when it can (tried once, on a scratch dir). */
-async function mountProblem(): Promise<string | undefined> {
-  if (process.platform !== 'linux') return `mounting a tmpfs needs Linux, this is ${process.platform}`;
-  if (process.getuid?.() !== 0) return `mounting a tmpfs needs root, this process runs as uid ${process.getuid?.()}`;
-  const dir = join(FIXTURES, 'probe');
-  await mkdir(dir);
-  try {
-    await mount(dir);
-  } catch (err) {
-    const { stderr, message } = err as Error & { stderr?: string };
-    const reason = (stderr?.trim() || message).split('\n')[0];
-    return `cannot mount a tmpfs (needs root or CAP_SYS_ADMIN): ${reason}`;
-  }
-  await unmount(dir);
-  return undefined;
-}
-
-async function mount(dir: string): Promise<void> {
-  await run('mount', ['-t', 'tmpfs', '-o', `size=${DISK_SIZE},mode=0755`, 'tmpfs', dir], { timeout: 5000 });
-}
-
-async function unmount(dir: string): Promise<void> {
-  try {
-    await run('umount', [dir], { timeout: 5000 });
-  } catch {
-    // Busy: detach it now, the kernel frees it once the last file is closed.
-    await run('umount', ['-l', dir], { timeout: 5000 });
-  }
-}
-
-/**
- * Mounts a fresh small tmpfs in a subfolder of the test dir and returns it. It is unmounted at the
- * test's teardown, or at process exit should the test die before its teardown.
- */
-async function smallDisk(t: Test): Promise<string> {
-  disks += 1;
-  const dir = join(FIXTURES, `disk-${disks}`);
-  await mkdir(dir);
-  await mount(dir);
-  const atExit = (): void => {
-    try {
-      execFileSync('umount', ['-l', dir], { stdio: 'ignore', timeout: 5000 });
-    } catch {
-      // Already unmounted.
-    }
-  };
-  process.once('exit', atExit);
-  t.teardown(async () => {
-    process.removeListener('exit', atExit);
-    await unmount(dir);
-  });
-  return dir;
-}
-
 async function openStorage(t: Test, root: string): Promise<Storage> {
   const storage = await plugin.create({ path: root }, storageContext(root));
   await storage.open();
@@ -103,8 +43,7 @@ async function filesOf(dir: string): Promise<Record<string, string>> {
   return files;
 }
 
-const problem = await mountProblem();
-const skip = problem === undefined ? false : `skipped: ${problem}`;
+const { skip, smallDisk } = await tmpfsDisks(t, DISK_SIZE);
 
 t.test('a full disk keeps the last good snapshot, reports it, and recovers', { skip }, async (t) => {
   const disk = await smallDisk(t);
