@@ -49,5 +49,6 @@ export { parseJsonDocument, describeJsonSyntaxError } from './source-kit/parse-j
 export { readBodyCapped } from './source-kit/read-body.js';
 export { describeNetworkFailure } from './source-kit/network-failure.js';
 export { parseHttpUrl } from './source-kit/http-url.js';
+export { raceAbort } from './source-kit/race-abort.js';
 
 export { CORE_VERSION } from './version.js';

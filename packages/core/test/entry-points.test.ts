@@ -43,6 +43,7 @@ const PLUGIN_API_VALUES = [
   'parseDuration',
   'parseHttpUrl',
   'parseJsonDocument',
+  'raceAbort',
   'readBodyCapped',
   'serverSchema',
   'validateServer',

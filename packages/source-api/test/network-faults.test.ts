@@ -6,6 +6,7 @@
 import t, { type Test } from 'tap';
 import { SourceError, type SourceData, type SourceHandler } from '@thv/registry-core';
 import { FaultProxy } from '../../core/test/helpers/fault-proxy.js';
+import { fetchFailure } from '../../core/test/helpers/fetch-failure.js';
 import plugin, { type ApiSourceConfig } from '../src/index.js';
 import { entriesOf, fetchRequest, sourceContext } from './helpers/context.js';
 import { UpstreamEmulator } from './helpers/upstream-emulator.js';
@@ -30,13 +31,8 @@ async function createSource(t: Test, config: ApiSourceConfig): Promise<SourceHan
 }
 
 /** The fetch's rejection and how long it took to come. */
-async function failure(source: SourceHandler): Promise<{ error: Error; ms: number }> {
-  const started = performance.now();
-  const error = await source.fetch(fetchRequest({ allowUnchanged: false })).then(
-    () => new Error('expected the fetch to fail'),
-    (err: unknown) => err as Error,
-  );
-  return { error, ms: performance.now() - started };
+function failure(source: SourceHandler): Promise<{ error: Error; ms: number }> {
+  return fetchFailure(source, fetchRequest({ allowUnchanged: false }));
 }
 
 /** A full read that succeeds: the 250 versions. */

@@ -6,6 +6,7 @@
 import t, { type Test } from 'tap';
 import { SourceError, type SourceData, type SourceHandler } from '@thv/registry-core';
 import { FaultProxy } from '../../core/test/helpers/fault-proxy.js';
+import { fetchFailure } from '../../core/test/helpers/fetch-failure.js';
 import plugin from '../src/index.js';
 import { fetchRequest, sourceContext } from './context.js';
 import { startServer } from './http-server.js';
@@ -34,13 +35,8 @@ async function start(t: Test): Promise<{ proxy: FaultProxy; url: string; source:
 }
 
 /** The fetch's rejection and how long it took to come. */
-async function failure(source: SourceHandler): Promise<{ error: Error; ms: number }> {
-  const started = performance.now();
-  const error = await source.fetch(fetchRequest()).then(
-    () => new Error('expected the fetch to fail'),
-    (err: unknown) => err as Error,
-  );
-  return { error, ms: performance.now() - started };
+function failure(source: SourceHandler): Promise<{ error: Error; ms: number }> {
+  return fetchFailure(source, fetchRequest());
 }
 
 async function read(source: SourceHandler): Promise<unknown> {

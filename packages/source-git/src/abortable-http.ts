@@ -1,6 +1,6 @@
+import { raceAbort } from '@thv/registry-core';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
-import { raceAbort } from './abort.js';
 
 /** What an {@link abortableHttp} client saw of its responses. */
 export interface Transfer {

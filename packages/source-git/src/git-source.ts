@@ -1,6 +1,7 @@
 import {
   AbortedError,
   parseJsonDocument,
+  raceAbort,
   RegistryError,
   SourceError,
   type JsonValue,
@@ -9,7 +10,6 @@ import {
   type SourceFetchResult,
   type SourceHandler,
 } from '@thv/registry-core';
-import { raceAbort } from './abort.js';
 import type { CredentialsProvider } from './credentials.js';
 import { describeFailure } from './failures.js';
 import { refLabel, shortSha, type GitRef } from './git-ref.js';

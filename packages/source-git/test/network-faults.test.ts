@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { SourceError, type SourceData, type SourceHandler } from '@thv/registry-core';
 import { FaultProxy } from '../../core/test/helpers/fault-proxy.js';
+import { fetchFailure } from '../../core/test/helpers/fetch-failure.js';
 import { createSource, fetchRequest, registryDocument } from './context.js';
 import { commitFile, createBareRepo, startGitHttpServer } from './helpers/git-http-server.js';
 
@@ -50,13 +51,8 @@ function source(fixture: Fixture): Promise<SourceHandler> {
 }
 
 /** The fetch's rejection and how long it took to come. */
-async function failure(source: SourceHandler): Promise<{ error: Error; ms: number }> {
-  const started = performance.now();
-  const error = await source.fetch(fetchRequest()).then(
-    () => new Error('expected the fetch to fail'),
-    (err: unknown) => err as Error,
-  );
-  return { error, ms: performance.now() - started };
+function failure(source: SourceHandler): Promise<{ error: Error; ms: number }> {
+  return fetchFailure(source, fetchRequest());
 }
 
 /** Lets the client see the connections the proxy closed, as it would between two syncs. */

@@ -249,8 +249,10 @@ t.test('a fetch abandoned during the download does not harm the next one', async
       if (req.method === 'POST' && ++posts === 2) await held;
     },
   });
-  const source = await createSource({ repository: url, path: 'registry.json', timeout: '300ms' }, dir);
-  await t.rejects(source.fetch(fetchRequest()), { message: `timed out after 300ms fetching ${url}` });
+  // The next fetch waits for the abandoned one's download to end, within its own timeout: 1 s
+  // leaves room for a loaded machine.
+  const source = await createSource({ repository: url, path: 'registry.json', timeout: '1s' }, dir);
+  await t.rejects(source.fetch(fetchRequest()), { message: `timed out after 1s fetching ${url}` });
 
   const second = await commitFiles(bare, { 'registry.json': registryText(2) });
   const next = source.fetch(fetchRequest());

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog.js';
 import { isStorageUnavailable } from '../errors.js';
+import { raceAbort } from '../source-kit/race-abort.js';
 import { compileFilter, filterHash } from '../filter/filter.js';
 import type { RegistryConfig } from '../interfaces/config.js';
 import type { Logger } from '../interfaces/logger.js';
@@ -11,7 +12,6 @@ import type { SyncStatus } from '../interfaces/status.js';
 import type { Storage } from '../interfaces/storage.js';
 import { gatherEntries } from './collect.js';
 import { FailureLog } from '../util/failure-log.js';
-import { untilAborted } from './abortable.js';
 import { backoff, INITIAL_BACKOFF_MS, jittered, leaseTtl, storageRetryDelay } from './schedule.js';
 import { buildSnapshot, priorEntries, type PriorEntries } from './snapshot.js';
 import { initialStatus, recoverInterrupted, skippedFields, snapshotCounts } from './status.js';
@@ -303,7 +303,7 @@ export class SyncCoordinator {
     await this.#setStatus(state, { ...previous, phase: 'Syncing', lastAttempt: startedAt });
     try {
       // A source that ignores the signal is not waited for once the sync is aborted.
-      const fetched = await untilAborted(
+      const fetched = await raceAbort(
         state.source.fetch({
           signal: controller.signal,
           allowUnchanged: state.prior !== undefined && previous.filterHash === state.filterHash,
