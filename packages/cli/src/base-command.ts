@@ -27,9 +27,12 @@ export abstract class BaseCommand extends Command {
     }),
   };
 
-  /** Loads the config named by `--config`. */
+  /**
+   * Loads the config named by `--config`, honouring the process environment (`THV_DATA_DIR` names
+   * the data directory of a config without `dataDir`).
+   */
   protected async readConfig(path: string): Promise<Config> {
-    return loadConfig(path);
+    return loadConfig(path, { env: process.env });
   }
 
   /** A logger at the chosen level, on stdout unless told otherwise. */

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { LEVEL, ServeProcess } from './helpers/cli.js';
@@ -56,6 +56,19 @@ t.test('a restart serves the last snapshot at once, even when the source is gone
   t.equal((await get<ServerListBody>(`${second.baseUrl}/v0.1/servers`)).body.metadata.count, 12, 'still served after the failed sync');
   t.equal((await get(`${second.baseUrl}/readiness`)).status, 200, 'still ready');
   t.same(await second.stop(), { code: 0, signal: null });
+});
+
+t.test('THV_DATA_DIR holds the snapshots of a config without dataDir (as in the container image)', async (t) => {
+  const dir = t.testdir({ volume: {} });
+  await copyExample(dir, 'registry.json');
+  const volume = join(dir, 'volume');
+  const serve = await ServeProcess.start(t, await writeConfig(dir, fileSourceConfig({ interval: '30m' })), {
+    env: { THV_DATA_DIR: volume },
+  });
+  await waitForCount(serve, 12);
+  t.match(await readStatus(volume, 'example'), { phase: 'Complete', versionCount: 12 }, 'the status is in the volume');
+  await t.rejects(access(join(dir, 'data')), { code: 'ENOENT' }, 'nothing is written to ./data');
+  t.same(await serve.stop(), { code: 0, signal: null });
 });
 
 t.test('a corrupt snapshot.json: logged, replaced by the first sync, served', async (t) => {

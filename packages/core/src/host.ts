@@ -28,7 +28,7 @@ export type {
   SyncPolicy,
 } from './interfaces/config.js';
 export { loadConfig } from './config/load-config.js';
-export { parseConfig } from './config/parse-config.js';
+export { DATA_DIR_ENV, parseConfig, type ConfigEnvironment, type ConfigOptions } from './config/parse-config.js';
 export { validateBlock } from './config/validate-block.js';
 export { parseAddress } from './config/address.js';
 export { createConfigError, formatErrorDetail } from './config/config-error.js';

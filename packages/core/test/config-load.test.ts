@@ -57,3 +57,38 @@ t.test('problems in the file name the file', async (t) => {
     message: `invalid configuration in ${path}: server.adress: unknown key "adress" (did you mean "address"?)`,
   });
 });
+
+t.test('THV_DATA_DIR names the data directory of a config without dataDir', async (t) => {
+  const dir = t.testdir({
+    etc: {
+      'plain.yaml': 'source: { type: file }\n',
+      'explicit.yaml': 'source: { type: file }\ndataDir: ./state\n',
+    },
+    volume: {},
+  });
+  const plain = join(dir, 'etc', 'plain.yaml');
+  const explicit = join(dir, 'etc', 'explicit.yaml');
+  const env = { THV_DATA_DIR: join(dir, 'volume') };
+
+  t.equal((await loadConfig(plain, { env })).dataDir, join(dir, 'volume'), 'the variable replaces ./data');
+  t.equal((await loadConfig(explicit, { env })).dataDir, join(dir, 'etc', 'state'), 'an explicit dataDir wins');
+  t.equal((await loadConfig(plain, { env: { THV_DATA_DIR: '' } })).dataDir, join(dir, 'etc', 'data'), 'empty is unset');
+  t.equal((await loadConfig(plain, { env: {} })).dataDir, join(dir, 'etc', 'data'), 'unset: ./data next to the file');
+
+  const previous = process.env['THV_DATA_DIR'];
+  process.env['THV_DATA_DIR'] = join(dir, 'volume');
+  t.teardown(() => {
+    if (previous === undefined) delete process.env['THV_DATA_DIR'];
+    else process.env['THV_DATA_DIR'] = previous;
+  });
+  t.equal((await loadConfig(plain)).dataDir, join(dir, 'etc', 'data'), 'without options the process environment is not read');
+});
+
+t.test('a relative THV_DATA_DIR is resolved against the working directory', async (t) => {
+  const dir = t.testdir({ etc: { 'config.yaml': 'source: { type: file }\n' }, work: {} });
+  const cwd = process.cwd();
+  process.chdir(join(dir, 'work'));
+  t.teardown(() => process.chdir(cwd));
+  const config = await loadConfig(join(dir, 'etc', 'config.yaml'), { env: { THV_DATA_DIR: 'state' } });
+  t.equal(config.dataDir, join(dir, 'work', 'state'));
+});

@@ -423,3 +423,15 @@ t.test('the message is a one-line summary of the first problem and counts the re
     message: 'invalid configuration in /etc/thv/config.yaml: syncPolicy.interval: must be string',
   });
 });
+
+t.test('the environment supplies the data directory only when the file has none', async (t) => {
+  const env = { THV_DATA_DIR: '/data', THV_OTHER: 'ignored' };
+  t.equal(parseConfig(`source: { type: file }`, CONFIG_PATH, { env }).dataDir, '/data');
+  t.equal(parseConfig(`registries: [{ name: a, source: { type: file } }]`, CONFIG_PATH, { env }).dataDir, '/data', 'in both forms');
+  t.equal(parseConfig(`source: { type: file }\ndataDir: /var/lib/thv`, CONFIG_PATH, { env }).dataDir, '/var/lib/thv');
+  t.equal(parseConfig(`source: { type: file }\ndataDir: ./data`, CONFIG_PATH, { env }).dataDir, '/etc/thv/data', 'even when it restates the default');
+  t.equal(parseConfig(`source: { type: file }`, CONFIG_PATH, { env: { THV_OTHER: '/x' } }).dataDir, '/etc/thv/data');
+  const config = parseConfig(`source: { type: file }\nstorage: { type: fs, path: ./snapshots }`, CONFIG_PATH, { env });
+  t.equal(config.dataDir, '/data');
+  t.same(config.storage.options, { path: './snapshots' }, 'storage.path is untouched: it still wins for fs');
+});

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { buildApp, ConfigError, createRuntime, installCrashGuard, parseAddress } from '@thv/registry-core/host';
 import { BaseCommand, CLI_DIR } from '../base-command.js';
 import { CLI_VERSION } from '../cli-version.js';
+import { claimStopSignals } from '../pid1-signals.js';
 import { directRequestLine } from '../request-line.js';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -12,8 +13,9 @@ const EXIT_GRACE_MS = 2_000;
  * Serves the MCP Registry API: opens storage and loads the committed snapshots (retrying in the
  * background while storage is unavailable, unless told not to wait), listens, and syncs every
  * registry on schedule. SIGTERM/SIGINT stop accepting connections, let requests in flight finish,
- * abort syncs in flight, close storage and exit 0. An unhandled rejection or uncaught exception is
- * logged at fatal and ends in the same shutdown, then exit 1.
+ * abort syncs in flight, close storage and exit 0 (one received while starting takes effect once
+ * it serves). An unhandled rejection or uncaught exception is logged at fatal and ends in the
+ * same shutdown, then exit 1.
  */
 export default class Serve extends BaseCommand {
   static override summary = 'Serve the MCP Registry API for the registries in a config file.';
@@ -34,6 +36,12 @@ export default class Serve extends BaseCommand {
   };
 
   async run(): Promise<void> {
+    // Listened for from the start: a signal while starting up ends the process as soon as it is
+    // serving, with the same clean shutdown.
+    const signalled = new Promise<string>((resolve) => {
+      for (const name of SIGNALS) process.once(name, () => resolve(name));
+    });
+    claimStopSignals();
     const { flags } = await this.parse(Serve);
     const config = await this.readConfig(flags.config);
     const address = flags.address === undefined ? config.server : parseAddress(flags.address);
@@ -75,9 +83,7 @@ export default class Serve extends BaseCommand {
     }
     logger.info({ address: app.addresses(), registries: config.registries.map((r) => r.name) }, 'serving');
 
-    const signal = await new Promise<string>((resolve) => {
-      for (const name of SIGNALS) process.once(name, () => resolve(name));
-    });
+    const signal = await signalled;
     logger.info({ signal }, 'shutting down');
     await shutdown();
     logger.info('stopped');

@@ -37,6 +37,8 @@ export interface RunOptions {
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   if (extra['THV_LOG_LEVEL'] === undefined) delete env['THV_LOG_LEVEL'];
+  // Tests expect the default ./data next to their config unless they set it.
+  if (extra['THV_DATA_DIR'] === undefined) delete env['THV_DATA_DIR'];
   // Plain, unwrapped help output whatever terminal runs the tests.
   env['NO_COLOR'] = '1';
   env['COLUMNS'] = '200';

@@ -2,13 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Config } from '../interfaces/config.js';
 import { createConfigError } from './config-error.js';
-import { parseConfig } from './parse-config.js';
+import { parseConfig, type ConfigOptions } from './parse-config.js';
 
 /**
- * Reads and validates a config file (see {@link parseConfig}). A missing or unreadable file is a
- * ConfigError that names the absolute path.
+ * Reads and validates a config file (see {@link parseConfig}). A relative `path` is resolved
+ * against the working directory. A missing or unreadable file is a ConfigError that names the
+ * absolute path. `options.env` is the environment to honour (`THV_DATA_DIR`, see
+ * {@link ConfigOptions}); without it the result depends on the file alone.
+ *
+ * @example
+ * ```ts
+ * const config = await loadConfig('./config.yaml', { env: process.env });
+ * ```
  */
-export async function loadConfig(path: string): Promise<Config> {
+export async function loadConfig(path: string, options: ConfigOptions = {}): Promise<Config> {
   const configPath = resolve(path);
   let text: string;
   try {
@@ -17,7 +24,7 @@ export async function loadConfig(path: string): Promise<Config> {
     const message = `cannot read the file: ${describeReadError(error)}`;
     throw createConfigError(configPath, [{ path: '', message }], error);
   }
-  return parseConfig(text, configPath);
+  return parseConfig(text, configPath, options);
 }
 
 function describeReadError(error: unknown): string {

@@ -9,7 +9,10 @@ export interface Config {
   readonly configPath: string;
   /** Its directory: the base of relative paths and of plugin resolution. */
   readonly configDir: string;
-  /** Absolute data directory (`dataDir`, default `./data` next to the config file). */
+  /**
+   * Absolute data directory: `dataDir`, else `THV_DATA_DIR` when the loader was given an
+   * environment that sets it, else `./data` next to the config file.
+   */
   readonly dataDir: string;
   /** The registries, in precedence order. The single-`source:` form yields one. */
   readonly registries: readonly RegistryConfig[];
