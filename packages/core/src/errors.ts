@@ -50,7 +50,6 @@ export const ErrorKinds = {
   badRequest: { code: 'THV_ERR_BAD_REQUEST', status: 400, title: 'Bad request' },
   invalidParameter: { code: 'THV_ERR_INVALID_PARAMETER', status: 400, title: 'Invalid parameter' },
   notFound: { code: 'THV_ERR_NOT_FOUND', status: 404, title: 'Not found' },
-  notImplemented: { code: 'THV_ERR_NOT_IMPLEMENTED', status: 501, title: 'Not implemented' },
   notReady: { code: 'THV_ERR_NOT_READY', status: 503, title: 'Not ready' },
   config: { code: 'THV_ERR_CONFIG', status: 500, title: 'Invalid configuration' },
   pluginNotFound: { code: 'THV_ERR_PLUGIN_NOT_FOUND', status: 500, title: 'Plugin not found' },
@@ -75,13 +74,6 @@ export class InvalidParameterError extends RegistryError {
 export class NotFoundError extends RegistryError {
   constructor(message: string, options?: RegistryErrorOptions) {
     super(ErrorKinds.notFound, message, options);
-  }
-}
-
-/** A route that exists but has nothing behind it in this deployment. */
-export class NotImplementedError extends RegistryError {
-  constructor(message: string, options?: RegistryErrorOptions) {
-    super(ErrorKinds.notImplemented, message, options);
   }
 }
 

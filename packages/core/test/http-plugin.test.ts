@@ -26,7 +26,7 @@ t.test('registryApi under a prefix inside another fastify app', async (t) => {
 
   assertProblem(t, await host.inject('/registry-api/v0.1/servers?limit=0'), 400, /"limit"/);
   assertProblem(t, await host.inject('/registry-api/v0.1/servers/a%2Fb/versions'), 404, /"a\/b" not found/);
-  assertProblem(t, await host.inject('/registry-api/api/v0/deployed'), 501, /deployment/);
+  assertProblem(t, await host.inject('/registry-api/api/v0/deployed'), 404, /kubernetes source/);
 
   const own = await host.inject('/own');
   t.equal(own.statusCode, 500);

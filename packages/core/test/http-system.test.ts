@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { DeployedServer } from '../src/interfaces/source.js';
 import { testApp } from './helpers/http-app.js';
 import { assertProblem, type ServerResponseBody } from './helpers/http-assert.js';
 
@@ -43,9 +44,32 @@ t.test('/api/v0: the latest version of every server, of one, and no deployments'
   t.equal(one.json<ServerResponseBody>().server.version, '2.0.0');
   assertProblem(t, await app.inject('/api/v0/servers/io.github.gone%2Fold'), 404, /"io\.github\.gone\/old" not found/);
 
-  const deployed = assertProblem(t, await app.inject('/api/v0/deployed'), 501, 'no deployment source is configured');
-  t.equal(deployed['code'], 'THV_ERR_NOT_IMPLEMENTED');
-  assertProblem(t, await app.inject('/api/v0/deployed/io.github.example%2Fweather'), 501, 'no deployment source is configured');
+  const deployed = assertProblem(t, await app.inject('/api/v0/deployed'), 404, /deployed servers need a kubernetes source/);
+  t.equal(deployed['code'], 'THV_ERR_NOT_FOUND');
+  assertProblem(t, await app.inject('/api/v0/deployed/io.github.example%2Fweather'), 404, /need a kubernetes source/);
+});
+
+t.test('/api/v0/deployed: the instances the sources see, and those of one server name', async (t) => {
+  const running: DeployedServer[] = [
+    { name: 'weather', namespace: 'team-b', kind: 'MCPServer', serverName: 'io.github.example/weather', exported: true, ready: true },
+    { name: 'scratch', namespace: 'team-a', kind: 'MCPServer', exported: false, phase: 'Pending', ready: false },
+    { name: 'weather', namespace: 'team-a', kind: 'MCPRemoteProxy', serverName: 'io.github.example/weather', exported: false },
+  ];
+  const { app } = await testApp(t, { deployed: () => running });
+
+  const all = await app.inject('/api/v0/deployed');
+  t.equal(all.statusCode, 200);
+  const body = all.json<{ servers: DeployedServer[]; total: number }>();
+  t.equal(body.total, 3);
+  t.same(body.servers.map((s) => `${s.namespace}/${s.name}/${s.kind}`), ['team-a/scratch/MCPServer', 'team-a/weather/MCPRemoteProxy', 'team-b/weather/MCPServer'], 'in namespace, name and kind order');
+  t.same(body.servers[0], running[1], 'every field as the source reports it');
+
+  const one = (await app.inject('/api/v0/deployed/io.github.example%2Fweather')).json<{ servers: DeployedServer[]; total: number }>();
+  t.same(one.servers.map((s) => s.namespace), ['team-a', 'team-b'], 'both namespaces that run it');
+  assertProblem(t, await app.inject('/api/v0/deployed/io.github.example%2Fnone'), 404, /no deployed instance of server "io\.github\.example\/none"/);
+
+  running.length = 0;
+  t.same((await app.inject('/api/v0/deployed')).json(), { servers: [], total: 0 }, 'none running: an empty list, not a 404');
 });
 
 t.test('/openapi.json documents every route, and every documented route exists', async (t) => {

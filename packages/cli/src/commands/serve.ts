@@ -71,6 +71,7 @@ export default class Serve extends BaseCommand {
       catalog: runtime.catalog,
       readiness: () => runtime.readiness(),
       registries: () => runtime.summaries(),
+      deployed: () => runtime.deployed(),
       info: { version: CLI_VERSION, nodeVersion: process.version },
       logger,
       requestLine: directRequestLine,

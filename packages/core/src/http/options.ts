@@ -1,4 +1,5 @@
 import type { CatalogReader } from '../interfaces/catalog.js';
+import type { DeployedServer } from '../interfaces/source.js';
 import type { SyncStatus } from '../interfaces/status.js';
 
 /** Build information served by `GET /version`. */
@@ -70,6 +71,12 @@ export interface RegistryApiOptions {
    * Without it (an embedded catalog with no sync) the route lists the catalog's registries alone.
    */
   registries?: () => readonly RegistrySummary[];
+  /**
+   * The server instances the sources see running, served under `/api/v0/deployed`; it returns
+   * undefined when no source reports deployments, and without it (or then) those routes answer 404
+   * saying that they need a kubernetes source. Called on each request: answer from memory.
+   */
+  deployed?: () => readonly DeployedServer[] | undefined;
   /**
    * Bytes of responses kept per catalog view for repeated URLs (bodies, URLs and ETags; least
    * recently used first out). Default 16 MiB.

@@ -7,12 +7,14 @@ import type { RegistryApiOptions } from './options.js';
 import { problemErrorHandler } from './problem.js';
 import { ResponseCache } from './response-cache.js';
 import { compatRoutes } from './routes/compat.js';
+import { deployedRoutes } from './routes/deployed.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { registriesRoutes } from './routes/registries.js';
 import { serverRoutes } from './routes/servers.js';
 import { systemRoutes } from './routes/system.js';
 
-const registryApiPlugin: FastifyPluginAsync<RegistryApiOptions> = async (app, { catalog, readiness, info, registries, responseCacheBytes }) => {
+const registryApiPlugin: FastifyPluginAsync<RegistryApiOptions> = async (app, options) => {
+  const { catalog, readiness, info, registries, deployed, responseCacheBytes } = options;
   // Set here, not only by buildApp, so the routes answer problems inside any host application.
   app.setErrorHandler(problemErrorHandler);
 
@@ -35,6 +37,7 @@ const registryApiPlugin: FastifyPluginAsync<RegistryApiOptions> = async (app, { 
     responses,
   });
   app.register(compatRoutes, { prefix: '/api/v0', catalog, responses });
+  app.register(deployedRoutes, { prefix: '/api/v0', ...(deployed === undefined ? {} : { deployed }) });
   app.register(systemRoutes, { readiness, info });
   app.register(registriesRoutes, { prefix: '/v0.1/x/dev.toolhive', catalog, readiness, ...(registries === undefined ? {} : { registries }) });
   app.register(openApiRoutes, {
@@ -45,7 +48,7 @@ const registryApiPlugin: FastifyPluginAsync<RegistryApiOptions> = async (app, { 
 /**
  * The thv-registry HTTP API as an encapsulated fastify plugin: the official v0.1 read routes (and
  * their `/v0` alias), the same routes per registry under `/registry/:registryName/v0.1`, the
- * original server's `/api/v0` routes, the registries and their sync status under
+ * original server's `/api/v0` routes (deployed servers included), the registries and their sync status under
  * `/v0.1/x/dev.toolhive/registries`, `/health`, `/readiness`, `/version` and `/openapi.json`.
  * Errors inside it are problem+json responses. It can be registered under a prefix in any fastify 5
  * application; the host should allow path parameters longer than fastify's default 100 characters

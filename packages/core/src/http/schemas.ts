@@ -115,6 +115,36 @@ export const compatServerList = {
   },
 } as const;
 
+/** One running instance of an MCP server (a Kubernetes workload). */
+export const deployedServer = {
+  type: 'object',
+  required: ['name', 'namespace', 'kind', 'exported'],
+  properties: {
+    name: { type: 'string', description: 'The workload (resource) name.' },
+    namespace: { type: 'string' },
+    kind: { type: 'string', description: 'e.g. `MCPServer`, `VirtualMCPServer`, `MCPRemoteProxy`.' },
+    serverName: { type: 'string', description: 'The registry server name it runs, when known.' },
+    exported: { type: 'boolean', description: 'Whether it is a registry entry of its own.' },
+    image: { type: 'string' },
+    transport: { type: 'string', description: 'e.g. `stdio`, `streamable-http`, `sse`.' },
+    url: { type: 'string', description: 'Where clients reach it.' },
+    phase: { type: 'string', description: 'Its phase as its status reports it, e.g. `Running`.' },
+    ready: { type: 'boolean' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** The deployed instances and their number. */
+export const deployedServerList = {
+  type: 'object',
+  description: 'Deployed server instances, in namespace and name order.',
+  required: ['servers', 'total'],
+  properties: {
+    servers: { type: 'array', items: deployedServer },
+    total: { type: 'integer' },
+  },
+} as const;
+
 /** An RFC 9457 problem (content type `application/problem+json`). */
 export const problem = {
   type: 'object',

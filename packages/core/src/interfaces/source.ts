@@ -75,4 +75,48 @@ export interface SourceHandler {
   describe(): string;
   /** Releases resources (connections, watchers). */
   close?(): Promise<void>;
+  /**
+   * Optional: for a source that learns of changes as they happen (a watch, a webhook). The
+   * coordinator calls it once when it starts syncing; the source calls `onChange` whenever its
+   * data may have changed, and the coordinator syncs the registry within moments instead of at
+   * the next interval (changes during a sync lead to one more sync after it). Returns the
+   * function that stops the notifications. A source without it is synced on its interval only.
+   */
+  watch?(onChange: () => void): () => void;
+  /**
+   * Optional: the server instances this source sees running (exported to the registry or not),
+   * which `GET /api/v0/deployed` lists. Called on every such request: answer from memory, never
+   * from the network. A source of deployed servers (such as the `kubernetes` source) implements
+   * it; the others leave it out.
+   */
+  deployed?(): readonly DeployedServer[];
+}
+
+/** A running instance of an MCP server, as {@link SourceHandler.deployed} reports it. */
+export interface DeployedServer {
+  /** The workload's name (a Kubernetes resource name). */
+  name: string;
+  /** Where it runs (a Kubernetes namespace). */
+  namespace: string;
+  /** What kind of workload it is, e.g. `MCPServer`, `VirtualMCPServer`, `MCPRemoteProxy`. */
+  kind: string;
+  /**
+   * The registry server name it runs (`io.github.acme/weather`), when known: from an annotation,
+   * else from its image. `GET /api/v0/deployed/{name}` selects by it.
+   */
+  serverName?: string;
+  /** Whether it is exported to the registry as an entry of its own. */
+  exported: boolean;
+  /** The container image, for a workload that runs one. */
+  image?: string;
+  /** `stdio`, `streamable-http`, `sse` … as the workload declares it. */
+  transport?: string;
+  /** Where clients reach it. */
+  url?: string;
+  /** Its lifecycle phase as its status reports it (`Running`, `Pending`, `Failed` …). */
+  phase?: string;
+  /** Whether its status says it is ready to serve. */
+  ready?: boolean;
+  /** RFC 3339: when the workload was created. */
+  createdAt?: string;
 }

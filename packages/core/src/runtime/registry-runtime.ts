@@ -2,7 +2,7 @@ import { Catalog } from '../catalog/catalog.js';
 import type { Degradation, ReadinessReport, RegistrySummary } from '../http/options.js';
 import type { Config } from '../interfaces/config.js';
 import type { Logger } from '../interfaces/logger.js';
-import type { SourceHandler } from '../interfaces/source.js';
+import type { DeployedServer, SourceHandler } from '../interfaces/source.js';
 import type { Storage } from '../interfaces/storage.js';
 import { createSource, createStorage, type PluginEnvironment } from '../plugins/instantiate.js';
 import { SyncCoordinator } from '../sync/coordinator.js';
@@ -136,6 +136,20 @@ export class RegistryRuntime {
         ...(nextAttempt === undefined ? {} : { nextAttempt }),
       };
     });
+  }
+
+  /**
+   * The server instances the sources see running (`GET /api/v0/deployed`), each once however many
+   * registries share its source; undefined when no source reports deployments.
+   */
+  deployed(): DeployedServer[] | undefined {
+    const reporting = [...this.sources.values()].filter((source) => source.deployed !== undefined);
+    if (reporting.length === 0) return undefined;
+    const byPlace = new Map<string, DeployedServer>();
+    for (const source of reporting) {
+      for (const server of source.deployed?.() ?? []) byPlace.set(`${server.kind}/${server.namespace}/${server.name}`, server);
+    }
+    return [...byPlace.values()];
   }
 
   /** Stops opening and syncing (aborting syncs in flight), closes the sources, then the storage. */

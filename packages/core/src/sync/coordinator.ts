@@ -12,7 +12,7 @@ import type { SyncStatus } from '../interfaces/status.js';
 import type { Storage } from '../interfaces/storage.js';
 import { gatherEntries } from './collect.js';
 import { FailureLog } from '../util/failure-log.js';
-import { backoff, INITIAL_BACKOFF_MS, jittered, leaseTtl, storageRetryDelay } from './schedule.js';
+import { backoff, CHANGE_SYNC_DELAY_MS, INITIAL_BACKOFF_MS, jittered, leaseTtl, storageRetryDelay } from './schedule.js';
 import { buildSnapshot, priorEntries, type PriorEntries } from './snapshot.js';
 import { initialStatus, recoverInterrupted, skippedFields, snapshotCounts } from './status.js';
 
@@ -78,6 +78,10 @@ interface RegistryState {
   readonly storageFailures: FailureLog;
   /** Status saves in a row that failed (a full disk, storage away): logged without a flood. */
   readonly statusSaves: FailureLog;
+  /** Stops the source's change notices, for a source that gives them. */
+  unwatchSource: (() => void) | undefined;
+  /** A change notice came during the sync in flight: one more sync follows it. */
+  changeQueued: boolean;
 }
 
 const MAX_SKIP_WARNINGS = 20;
@@ -119,6 +123,8 @@ export class SyncCoordinator {
           failing: 'sync status could not be saved',
           recovered: 'sync status saved again',
         }),
+        unwatchSource: undefined,
+        changeQueued: false,
       });
     }
   }
@@ -131,7 +137,10 @@ export class SyncCoordinator {
     for (const state of this.#states.values()) await this.#loadOne(state);
   }
 
-  /** Syncs every registry now, then on schedule; follows storage change notices. */
+  /**
+   * Syncs every registry now, then on schedule, and soon after a source says it changed; follows
+   * storage change notices.
+   */
   start(): void {
     try {
       this.#unwatch = this.#options.storage.watch((registry) => void this.#reload(registry));
@@ -139,7 +148,10 @@ export class SyncCoordinator {
       // Syncing and serving do not depend on it: other replicas' commits show after this one's next sync.
       this.#options.logger.error({ err: error }, 'storage change notices are unavailable; syncing on schedule only');
     }
-    for (const state of this.#states.values()) this.#schedule(state, 0);
+    for (const state of this.#states.values()) {
+      this.#watchSource(state);
+      this.#schedule(state, 0);
+    }
   }
 
   /**
@@ -197,6 +209,7 @@ export class SyncCoordinator {
     this.#stopped = true;
     this.#unwatch?.();
     for (const state of this.#states.values()) {
+      state.unwatchSource?.();
       clearTimeout(state.timer);
       state.abort?.abort(new Error('shutting down'));
     }
@@ -239,6 +252,36 @@ export class SyncCoordinator {
     if (state === undefined || this.#stopped) return;
     this.#options.logger.debug({ registry }, 'storage changed; reloading');
     await this.#loadOne(state);
+  }
+
+  #watchSource(state: RegistryState): void {
+    const { source, config } = state;
+    if (source.watch === undefined) return;
+    try {
+      state.unwatchSource = source.watch(() => this.#sourceChanged(state));
+    } catch (error) {
+      this.#options.logger.error({ registry: config.name, err: error }, 'source change notices are unavailable; syncing on schedule only');
+    }
+  }
+
+  /**
+   * A source's change notice: a sync within {@link CHANGE_SYNC_DELAY_MS} (a burst of notices makes
+   * one), or, during a sync, one more right after it, which sees what the running one missed.
+   */
+  #sourceChanged(state: RegistryState): void {
+    if (this.#stopped) return;
+    if (state.running !== undefined) {
+      if (state.changeQueued) return;
+      state.changeQueued = true;
+      void state.running.then(() => {
+        state.changeQueued = false;
+        this.#sourceChanged(state);
+      });
+      return;
+    }
+    const soon = Date.now() + CHANGE_SYNC_DELAY_MS;
+    if (state.nextAttempt !== undefined && Date.parse(state.nextAttempt) <= soon) return;
+    this.#schedule(state, CHANGE_SYNC_DELAY_MS);
   }
 
   #schedule(state: RegistryState, delayMs: number): void {

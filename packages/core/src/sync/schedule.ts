@@ -1,3 +1,9 @@
+/**
+ * How soon a source's change notice (`SourceHandler.watch`) starts a sync: long enough that a
+ * burst of notices makes one sync, short enough that a change is served within a second.
+ */
+export const CHANGE_SYNC_DELAY_MS = 200;
+
 /** First retry delay after a failed sync. */
 export const INITIAL_BACKOFF_MS = 5_000;
 

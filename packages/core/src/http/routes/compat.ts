@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { entryBytes } from '../../catalog/row.js';
-import { NotImplementedError } from '../../errors.js';
 import type { CatalogEntry, CatalogReader, CatalogView } from '../../interfaces/catalog.js';
 import { sendCatalogJson } from '../conditional.js';
 import type { ResponseCache } from '../response-cache.js';
@@ -15,12 +14,9 @@ export interface CompatRoutesOptions {
   responses: ResponseCache;
 }
 
-const NO_DEPLOYMENTS = 'no deployment source is configured';
-
 /**
- * The original ToolHive registry server's routes under `/api/v0`: the latest version of every
- * server, of one server, and the deployed-servers routes, which answer 501 because this server
- * has no deployment (Kubernetes) source.
+ * The original ToolHive registry server's server routes under `/api/v0`: the latest version of
+ * every server, and of one server. Its deployed-servers routes are in `deployed.ts`.
  */
 export const compatRoutes: FastifyPluginAsync<CompatRoutesOptions> = async (app, { catalog, responses }) => {
   app.get(
@@ -51,18 +47,6 @@ export const compatRoutes: FastifyPluginAsync<CompatRoutesOptions> = async (app,
       const entry = view.get(request.params.name, 'latest', false);
       if (entry === undefined) throw serverNotFound(request.params.name);
       return sendCatalogJson(responses, request, reply, view, {}, () => entryBytes(entry));
-    },
-  );
-
-  const deployedSchema = { summary: 'Deployed server instances (not available)', response: { 501: schemas.problem } };
-  app.get('/deployed', { schema: deployedSchema }, () => {
-    throw new NotImplementedError(NO_DEPLOYMENTS);
-  });
-  app.get(
-    '/deployed/:name',
-    { schema: { ...deployedSchema, params: schemas.paramsSchema(['name']) } },
-    () => {
-      throw new NotImplementedError(NO_DEPLOYMENTS);
     },
   );
 };
