@@ -1,4 +1,4 @@
-# The thv-registry server: `thv-registry-api` with every built-in source (file, git, api) and
+# The thv-registry server: `thv-registry-api` with every built-in source (file, git, api, kubernetes) and
 # storage (fs, pg), run as an unprivileged user.
 #
 #   docker build --build-arg VERSION=0.1.0 -t thv-registry .
@@ -18,6 +18,7 @@ COPY packages/core/package.json packages/core/
 COPY packages/source-file/package.json packages/source-file/
 COPY packages/source-git/package.json packages/source-git/
 COPY packages/source-api/package.json packages/source-api/
+COPY packages/source-kubernetes/package.json packages/source-kubernetes/
 COPY packages/storage-fs/package.json packages/storage-fs/
 COPY packages/storage-pg/package.json packages/storage-pg/
 COPY packages/cli/package.json packages/cli/
@@ -33,7 +34,7 @@ RUN npm run build \
  && mkdir /pack \
  && npm pack --ignore-scripts --pack-destination /pack \
       -w packages/core \
-      -w packages/source-file -w packages/source-git -w packages/source-api \
+      -w packages/source-file -w packages/source-git -w packages/source-api -w packages/source-kubernetes \
       -w packages/storage-fs -w packages/storage-pg \
       -w packages/cli
 

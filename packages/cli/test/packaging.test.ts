@@ -129,6 +129,7 @@ t.test('every published package declares what npm needs', async (t) => {
       '@thv/registry-source-api',
       '@thv/registry-source-file',
       '@thv/registry-source-git',
+      '@thv/registry-source-kubernetes',
       '@thv/registry-storage-fs',
       '@thv/registry-storage-pg',
     ],

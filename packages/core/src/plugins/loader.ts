@@ -13,6 +13,7 @@ export const BUILT_IN_PLUGINS: Readonly<Record<PluginKind, Readonly<Record<strin
     file: '@thv/registry-source-file',
     git: '@thv/registry-source-git',
     api: '@thv/registry-source-api',
+    kubernetes: '@thv/registry-source-kubernetes',
   },
   storage: {
     fs: '@thv/registry-storage-fs',
