@@ -21,12 +21,18 @@ import { acquireTestServer, createTestDatabase, dropRoleAtTeardown, uniqueName }
 import { REPO_ROOT, runCli, ServeProcess } from './helpers/cli.js';
 import { get, type ServerListBody } from './helpers/http.js';
 import { pollUntil } from './helpers/poll.js';
+import { toolhiveResource } from '../../source-kubernetes/test/helpers/kube-api-emulator.js';
+import { exportedResource, startEmulator } from '../../source-kubernetes/test/helpers/source-harness.js';
 
 const run = promisify(execFile);
 
 const KUBERNETES_DIR = join(REPO_ROOT, 'deploy', 'kubernetes');
-const OVERLAYS = ['file', 'postgres', 'postgres-demo'] as const;
+const OVERLAYS = ['file', 'postgres', 'postgres-demo', 'kubernetes'] as const;
 type Overlay = (typeof OVERLAYS)[number];
+/** The overlays without a database (no migration Job). */
+const WITHOUT_DATABASE: ReadonlySet<Overlay> = new Set(['file', 'kubernetes']);
+/** The overlays whose server calls the Kubernetes API (the kubernetes source), with a token. */
+const CALLS_THE_API: ReadonlySet<Overlay> = new Set(['kubernetes']);
 /** The overlays, and the base they share (rendered on its own too). */
 const TREES = ['base', ...OVERLAYS.map((overlay) => `overlays/${overlay}`)];
 
@@ -287,11 +293,14 @@ t.test('every overlay (and the base) renders with kubectl kustomize', { skip }, 
   t.same(await kinds('file'), [...common].sort(), 'file: no database, so no Job, Secret or database Service');
   t.same(await kinds('postgres'), [...common, ...database].sort(), 'postgres: the migration Job, the passwords and the database alias');
   t.same(await kinds('postgres-demo'), [...common, ...database, ...demo].sort(), 'postgres-demo: and a PostgreSQL of its own');
+  const rbac = ['ClusterRole/thv-registry-kubernetes-source', 'ClusterRoleBinding/thv-registry-kubernetes-source', 'Namespace/thv-registry'];
+  t.same(await kinds('kubernetes'), [...common, ...rbac].sort(), 'kubernetes: no database, and the right to watch MCP servers');
 
   const replicas = async (overlay: Overlay): Promise<number | undefined> => registryDeployment(await render(overlayTree(overlay))).workload.spec.replicas;
   t.equal(await replicas('file'), 1, 'file: one replica (fs storage)');
   t.equal(await replicas('postgres'), 2, 'postgres: two replicas');
   t.equal(await replicas('postgres-demo'), 2, 'postgres-demo: two replicas');
+  t.equal(await replicas('kubernetes'), 2, 'kubernetes: two replicas, each watching the cluster');
 
   const alias = find<ServiceObject>(await render(overlayTree('postgres')), 'Service', 'registry-postgres');
   t.equal(alias.spec.type, 'ExternalName', 'postgres: registry-postgres is an alias of the existing database');
@@ -328,7 +337,8 @@ t.test('every pod runs unprivileged, read-only and with resources', { skip }, as
       t.notOk(spec.hostNetwork || spec.hostPID || spec.hostIPC, `${id}: no host namespaces`);
       const serviceAccount = objects.find((object) => object.kind === 'ServiceAccount' && object.metadata.name === spec.serviceAccountName);
       const automount = spec.automountServiceAccountToken ?? (serviceAccount as { automountServiceAccountToken?: boolean } | undefined)?.automountServiceAccountToken;
-      t.equal(automount, false, `${id}: no service account token`);
+      const needsToken = CALLS_THE_API.has(overlay) && workload.kind === 'Deployment';
+      t.equal(automount, needsToken, needsToken ? `${id}: the service account token, for the kubernetes source` : `${id}: no service account token`);
       for (const volume of spec.volumes ?? []) {
         const types = Object.keys(volume).filter((key) => key !== 'name');
         t.ok(
@@ -364,8 +374,8 @@ t.test('the registry pods: image, mounts, ports, probes and selectors agree with
     const registry = registryContainers(objects);
     t.same(
       registry.map(({ workload }) => `${workload.kind}/${workload.metadata.name}`).sort(),
-      overlay === 'file' ? ['Deployment/registry-api'] : ['Deployment/registry-api', 'Job/registry-migrate'],
-      `${overlay}: the registry image runs in the Deployment${overlay === 'file' ? '' : ' and the Job'}`,
+      WITHOUT_DATABASE.has(overlay) ? ['Deployment/registry-api'] : ['Deployment/registry-api', 'Job/registry-migrate'],
+      `${overlay}: the registry image runs in the Deployment${WITHOUT_DATABASE.has(overlay) ? '' : ' and the Job'}`,
     );
     const leftover = workloads(objects).flatMap((w) => allContainers(w.spec.template.spec)).filter((c) => c.image === 'thv-registry-api');
     t.same(leftover, [], `${overlay}: kustomize images: replaced every thv-registry-api`);
@@ -496,6 +506,73 @@ t.test('postgres-demo: its PostgreSQL is what config.yaml connects to', { skip }
     );
   }
   t.same(Object.keys(init.data).sort(), (await readdir(original)).sort(), 'and there is nothing else');
+});
+
+t.test('kubernetes: the server may get, list and watch the MCP server resources, and nothing else', { skip }, async (t) => {
+  interface Rule {
+    apiGroups: string[];
+    resources: string[];
+    verbs: string[];
+  }
+  const objects = await render(overlayTree('kubernetes'));
+  const { workload: deployment, container } = registryDeployment(objects);
+  const config = parseYaml(mountedConfig(objects, deployment, container).text) as ConfigFile;
+  t.equal(config.source.type, 'kubernetes', 'config.yaml has a kubernetes source');
+
+  const role = find<K8sObject & { rules: Rule[] }>(objects, 'ClusterRole', 'thv-registry-kubernetes-source');
+  t.same(
+    role.rules,
+    [{ apiGroups: ['toolhive.stacklok.dev'], resources: ['mcpservers', 'virtualmcpservers', 'mcpremoteproxies'], verbs: ['get', 'list', 'watch'] }],
+    'read-only access to the three ToolHive resources',
+  );
+  const binding = find<K8sObject & { roleRef: { kind: string; name: string }; subjects: { kind: string; name: string; namespace?: string }[] }>(
+    objects,
+    'ClusterRoleBinding',
+    'thv-registry-kubernetes-source',
+  );
+  t.same(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name });
+  const namespace = (deployment.metadata as Metadata & { namespace?: string }).namespace;
+  t.same(
+    binding.subjects,
+    [{ kind: 'ServiceAccount', name: deployment.spec.template.spec.serviceAccountName, namespace }],
+    "bound to the Deployment's service account, in the Deployment's namespace",
+  );
+  t.ok(objects.some((object) => object.kind === 'Namespace' && object.metadata.name === namespace), `the namespace ${namespace} is created`);
+});
+
+t.test('the kubernetes overlay: in a pod, the server watches the cluster with its service account', { skip }, async (t) => {
+  const objects = await render(overlayTree('kubernetes'));
+  const { workload, container } = registryDeployment(objects);
+  const { configMap, path } = mountedConfig(objects, workload, container);
+  const token = randomBytes(16).toString('hex');
+  const emulator = await startEmulator(t, { tls: true, token });
+  emulator.apply(exportedResource('MCPServer', 'team-a', 'weather'));
+  emulator.apply(toolhiveResource('MCPServer', 'team-b', 'scratch', { status: { phase: 'Running' } }));
+
+  // The pod's files: the ConfigMap at /config, the service account's token and CA (as the kubelet
+  // mounts them, under THV_REGISTRY_SERVICEACCOUNT_ROOT), the API server in the environment.
+  const dir = t.testdir();
+  const config = await writeConfigMap(join(dir, 'config'), configMap, path);
+  const account = join(dir, 'root', 'var', 'run', 'secrets', 'kubernetes.io', 'serviceaccount');
+  await mkdir(account, { recursive: true });
+  await writeFile(join(account, 'token'), token);
+  await writeFile(join(account, 'ca.crt'), emulator.ca ?? '');
+  const serve = await serveAsDeployed(t, container, path, config, {
+    NODE_OPTIONS: envOf(container, 'NODE_OPTIONS') ?? '',
+    THV_DATA_DIR: join(dir, 'data'),
+    KUBERNETES_SERVICE_HOST: '127.0.0.1',
+    KUBERNETES_SERVICE_PORT: String(emulator.port),
+    THV_REGISTRY_SERVICEACCOUNT_ROOT: join(dir, 'root'),
+    HOME: dir,
+  });
+  const readinessPath = container.readinessProbe?.httpGet?.path;
+  await pollUntil(`${readinessPath} 200`, async () => ((await get(`${serve.baseUrl}${readinessPath}`)).status === 200 ? true : undefined));
+  const list = await get<ServerListBody>(`${serve.baseUrl}/v0.1/servers`);
+  t.same(list.body.servers.map(({ server }) => server.name), ['com.example.mcp/team-a.weather'], 'the exported MCPServer, every namespace watched');
+  const deployed = await get<{ total: number }>(`${serve.baseUrl}/api/v0/deployed`);
+  t.equal(deployed.body.total, 2, '/api/v0/deployed lists both');
+  t.ok(emulator.requests.every((request) => request.authorized), "every request carried the service account's token");
+  t.same(await serve.stop('SIGTERM'), { code: 0, signal: null });
 });
 
 t.test("the manifests' commands are commands of this CLI with flags it has", { skip }, async (t) => {
